@@ -1,0 +1,1 @@
+//! A local look-alike of Multicert's Sign'Stash service.
