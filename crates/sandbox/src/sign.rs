@@ -39,15 +39,10 @@ pub async fn sign_base64(
     State(shared): State<Shared>,
     Extension(base): Extension<ApiBase>,
     Extension(caller): Extension<Caller>,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    request: axum::extract::Request,
 ) -> Result<Response, ApiError> {
     let started = Instant::now();
-    let body = body.map_err(|e| match e.status() {
-        axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::TooLarge(format!("request body: {e}"))
-        }
-        _ => ApiError::MissingField(format!("request body could not be read: {e}")),
-    })?;
+    let body = read_body(request, shared.config.max_body_bytes).await?;
     // The body is dropped once its documents are decoded, so a large request is not held twice.
     let request = {
         let parsed: SignRequestIn<'_> = serde_json::from_slice(&body).map_err(parse_error)?;
@@ -55,6 +50,33 @@ pub async fn sign_base64(
     };
     drop(body);
     process(shared, base, caller, request, started).await
+}
+
+/// Reads a body into one buffer sized from Content-Length: collecting chunks and then joining them
+/// would hold a 100 MB request twice.
+async fn read_body(request: axum::extract::Request, limit: usize) -> Result<Vec<u8>, ApiError> {
+    use futures_util::StreamExt;
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let too_large = || ApiError::TooLarge(format!("the request body is larger than {limit} bytes"));
+    if declared > limit {
+        return Err(too_large());
+    }
+    let mut body = Vec::with_capacity(declared);
+    let mut chunks = request.into_body().into_data_stream();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk
+            .map_err(|e| ApiError::MissingField(format!("request body could not be read: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 pub async fn sign_multipart(

@@ -1,0 +1,174 @@
+//! Scale figures of the sandbox, measured on a separate `signstash sandbox` process:
+//! 1. one request of 100 PDFs of 200 KB: the sandbox's own processing time;
+//! 2. one request whose body is about 100 MB (one PDF of 75 MB): the sandbox's peak memory.
+//!
+//! Run with `make bench-sandbox` (or `cargo run --release -p signstash-sandbox --example scale --
+//! target/release/signstash`).
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde_json::{json, Value};
+
+struct Sandbox {
+    child: Child,
+    base: String,
+    _data: tempfile::TempDir,
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(18_999)
+}
+
+fn start(binary: &str) -> Sandbox {
+    let data = tempfile::tempdir().expect("temp dir");
+    let port = free_port();
+    let child = Command::new(binary)
+        .args([
+            "sandbox",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--client",
+            "bench:bench",
+        ])
+        .arg("--data-dir")
+        .arg(data.path())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start the signstash binary");
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Sandbox {
+        child,
+        base,
+        _data: data,
+    }
+}
+
+/// A one-page PDF padded with a comment to `size` bytes.
+fn pdf(size: usize, label: &str) -> Vec<u8> {
+    let content = format!("BT /F1 18 Tf 72 720 Td (Fatura {label}) Tj ET");
+    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let line = [b"%".as_slice(), &[b'x'; 78], b"\n"].concat();
+    while out.len() + line.len() < size.saturating_sub(700) {
+        out.extend_from_slice(&line);
+    }
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(b"xref\n0 6\n0000000000 65535 f \n");
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+    );
+    out
+}
+
+fn sign_request(reference: &str, documents: &[Vec<u8>]) -> Vec<u8> {
+    let documents: Vec<Value> = documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            json!({"documentRequest": {"externalReference": format!("{reference}-{i}"), "name": format!("f{i}.pdf"),
+                   "contentType": "application/pdf", "base64Content": STANDARD.encode(d)},
+                   "signatureInfo": {"signatureType": "PAdES", "reason": "Fatura", "location": "Lisboa"}})
+        })
+        .collect();
+    serde_json::to_vec(
+        &json!({"externalReference": reference, "description": "scale", "documents": documents}),
+    )
+    .expect("JSON")
+}
+
+fn main() {
+    let binary = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "target/release/signstash".into());
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let sandbox = start(&binary);
+        let http = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(600)).build().expect("client");
+        let token: Value = http
+            .post(format!("{}/oauth2/authorization-server/oauth/token", sandbox.base))
+            .basic_auth("bench", Some("bench"))
+            .form(&[("grant_type", "client_credentials")])
+            .send().await.expect("token").json().await.expect("token JSON");
+        let token = token["access_token"].as_str().expect("access_token").to_string();
+        let sign_url = format!("{}/signstash/einvoice-integration-client-ws/api/v0/document/sign/base64/", sandbox.base);
+        let stats = |http: reqwest::Client| {
+            let url = format!("{}/sandbox/stats", sandbox.base);
+            async move { http.get(url).send().await.expect("stats").json::<Value>().await.expect("stats JSON") }
+        };
+
+        // Warm-up, so the first-request costs (thread pools, allocations) are not counted.
+        let warm = sign_request("warm", &[pdf(200 * 1024, "warm")]);
+        http.post(&sign_url).bearer_auth(&token).header("content-type", "application/json").body(warm).send().await.expect("warm-up");
+
+        let documents: Vec<Vec<u8>> = (0..100).map(|i| pdf(200 * 1024, &i.to_string())).collect();
+        let body = sign_request("hundred", &documents);
+        let before = stats(http.clone()).await["processing_ms"].as_f64().unwrap_or(0.0);
+        let started = Instant::now();
+        let answer: Value = http.post(&sign_url).bearer_auth(&token).header("content-type", "application/json")
+            .body(body).send().await.expect("sign").json().await.expect("answer");
+        let round_trip = started.elapsed();
+        let after = stats(http.clone()).await["processing_ms"].as_f64().unwrap_or(0.0);
+        let signed = answer["documentList"].as_array().map_or(0, |d| d.iter().filter(|d| d["signStatus"] == "SIGNED").count());
+        println!("100 documents of 200 KB in one request: {signed} signed; sandbox processing {:.0} ms (executionTime {} ms); round trip {:.0} ms",
+            after - before, answer["executionTime"], round_trip.as_secs_f64() * 1000.0);
+
+        // The memory figure is taken on a fresh sandbox, so earlier requests do not count.
+        drop(sandbox);
+        let sandbox = start(&binary);
+        let sign_url = sign_url.replace(&sign_url[..sign_url.find("/signstash").unwrap_or(0)], &sandbox.base);
+        let stats = |http: reqwest::Client| {
+            let url = format!("{}/sandbox/stats", sandbox.base);
+            async move { http.get(url).send().await.expect("stats").json::<Value>().await.expect("stats JSON") }
+        };
+        let token: Value = http
+            .post(format!("{}/oauth2/authorization-server/oauth/token", sandbox.base))
+            .basic_auth("bench", Some("bench"))
+            .form(&[("grant_type", "client_credentials")])
+            .send().await.expect("token").json().await.expect("token JSON");
+        let token = token["access_token"].as_str().expect("access_token").to_string();
+        let rss_before = stats(http.clone()).await["peak_rss_mb"].as_f64().unwrap_or(0.0);
+        let big = sign_request("big", &[pdf(75 * 1024 * 1024, "big")]);
+        let body_mb = big.len() as f64 / 1_048_576.0;
+        let response = http.post(&sign_url).bearer_auth(&token).header("content-type", "application/json")
+            .body(big).send().await.expect("sign big");
+        let status = response.status();
+        let answer_mb = response.bytes().await.map(|b| b.len() as f64 / 1_048_576.0).unwrap_or(0.0);
+        let rss_after = stats(http.clone()).await["peak_rss_mb"].as_f64().unwrap_or(0.0);
+        println!("one {body_mb:.0} MB request (a 75 MB PDF): HTTP {status}, answer {answer_mb:.0} MB; sandbox peak RSS {rss_before:.0} MB before, {rss_after:.0} MB after: {:.2}x the body",
+            (rss_after - rss_before) / body_mb);
+        println!("{}", json!({"hundred_docs_processing_ms": after - before, "big_body_mb": body_mb, "sandbox_peak_rss_mb": rss_after, "peak_rss_growth_over_body": (rss_after - rss_before) / body_mb}));
+    });
+}
