@@ -16,7 +16,7 @@ APT_PACKAGES=(
   # headless run and end-to-end tests
   xvfb xauth webkit2gtk-driver dbus gnome-keyring keyutils imagemagick
   # independent verifiers
-  poppler-utils xmlsec1 qpdf libnss3-tools python3-venv
+  poppler-utils xmlsec1 qpdf libnss3-tools python3-venv jq
 )
 
 missing=()

@@ -109,66 +109,115 @@ fn sign_request(reference: &str, documents: &[Vec<u8>]) -> Vec<u8> {
     .expect("JSON")
 }
 
+/// A fresh sandbox process with a token for it.
+struct Session {
+    sandbox: Sandbox,
+    http: reqwest::Client,
+    token: String,
+}
+
+impl Session {
+    async fn open(binary: &str) -> Session {
+        let sandbox = start(binary);
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(600))
+            .build()
+            .expect("client");
+        let token: Value = http
+            .post(format!(
+                "{}/oauth2/authorization-server/oauth/token",
+                sandbox.base
+            ))
+            .basic_auth("bench", Some("bench"))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .expect("token")
+            .json()
+            .await
+            .expect("token JSON");
+        let token = token["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_string();
+        Session {
+            sandbox,
+            http,
+            token,
+        }
+    }
+
+    async fn sign(&self, body: Vec<u8>) -> reqwest::Response {
+        let url = format!(
+            "{}/signstash/einvoice-integration-client-ws/api/v0/document/sign/base64/",
+            self.sandbox.base
+        );
+        self.http
+            .post(url)
+            .bearer_auth(&self.token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("sign request")
+    }
+
+    async fn stat(&self, name: &str) -> f64 {
+        let stats: Value = self
+            .http
+            .get(format!("{}/sandbox/stats", self.sandbox.base))
+            .send()
+            .await
+            .expect("stats")
+            .json()
+            .await
+            .expect("stats JSON");
+        stats[name].as_f64().unwrap_or(0.0)
+    }
+}
+
 fn main() {
     let binary = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "target/release/signstash".into());
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
-        let sandbox = start(&binary);
-        let http = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(600)).build().expect("client");
-        let token: Value = http
-            .post(format!("{}/oauth2/authorization-server/oauth/token", sandbox.base))
-            .basic_auth("bench", Some("bench"))
-            .form(&[("grant_type", "client_credentials")])
-            .send().await.expect("token").json().await.expect("token JSON");
-        let token = token["access_token"].as_str().expect("access_token").to_string();
-        let sign_url = format!("{}/signstash/einvoice-integration-client-ws/api/v0/document/sign/base64/", sandbox.base);
-        let stats = |http: reqwest::Client| {
-            let url = format!("{}/sandbox/stats", sandbox.base);
-            async move { http.get(url).send().await.expect("stats").json::<Value>().await.expect("stats JSON") }
-        };
-
-        // Warm-up, so the first-request costs (thread pools, allocations) are not counted.
-        let warm = sign_request("warm", &[pdf(200 * 1024, "warm")]);
-        http.post(&sign_url).bearer_auth(&token).header("content-type", "application/json").body(warm).send().await.expect("warm-up");
-
+        let session = Session::open(&binary).await;
+        // Warm-up, so first-request costs (thread pools, allocations) are not counted.
+        session.sign(sign_request("warm", &[pdf(200 * 1024, "warm")])).await;
         let documents: Vec<Vec<u8>> = (0..100).map(|i| pdf(200 * 1024, &i.to_string())).collect();
-        let body = sign_request("hundred", &documents);
-        let before = stats(http.clone()).await["processing_ms"].as_f64().unwrap_or(0.0);
+        let before = session.stat("processing_ms").await;
         let started = Instant::now();
-        let answer: Value = http.post(&sign_url).bearer_auth(&token).header("content-type", "application/json")
-            .body(body).send().await.expect("sign").json().await.expect("answer");
-        let round_trip = started.elapsed();
-        let after = stats(http.clone()).await["processing_ms"].as_f64().unwrap_or(0.0);
+        let answer: Value = session.sign(sign_request("hundred", &documents)).await.json().await.expect("answer");
+        let round_trip_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let processing_ms = session.stat("processing_ms").await - before;
         let signed = answer["documentList"].as_array().map_or(0, |d| d.iter().filter(|d| d["signStatus"] == "SIGNED").count());
-        println!("100 documents of 200 KB in one request: {signed} signed; sandbox processing {:.0} ms (executionTime {} ms); round trip {:.0} ms",
-            after - before, answer["executionTime"], round_trip.as_secs_f64() * 1000.0);
+        println!(
+            "100 documents of 200 KB in one request: {signed} signed; sandbox processing {processing_ms:.0} ms \
+             (executionTime {} ms); round trip {round_trip_ms:.0} ms",
+            answer["executionTime"]
+        );
+        drop(session);
 
-        // The memory figure is taken on a fresh sandbox, so earlier requests do not count.
-        drop(sandbox);
-        let sandbox = start(&binary);
-        let sign_url = sign_url.replace(&sign_url[..sign_url.find("/signstash").unwrap_or(0)], &sandbox.base);
-        let stats = |http: reqwest::Client| {
-            let url = format!("{}/sandbox/stats", sandbox.base);
-            async move { http.get(url).send().await.expect("stats").json::<Value>().await.expect("stats JSON") }
-        };
-        let token: Value = http
-            .post(format!("{}/oauth2/authorization-server/oauth/token", sandbox.base))
-            .basic_auth("bench", Some("bench"))
-            .form(&[("grant_type", "client_credentials")])
-            .send().await.expect("token").json().await.expect("token JSON");
-        let token = token["access_token"].as_str().expect("access_token").to_string();
-        let rss_before = stats(http.clone()).await["peak_rss_mb"].as_f64().unwrap_or(0.0);
+        // Memory is measured on a fresh sandbox, so earlier requests do not count.
+        let session = Session::open(&binary).await;
+        let rss_before = session.stat("peak_rss_mb").await;
         let big = sign_request("big", &[pdf(75 * 1024 * 1024, "big")]);
         let body_mb = big.len() as f64 / 1_048_576.0;
-        let response = http.post(&sign_url).bearer_auth(&token).header("content-type", "application/json")
-            .body(big).send().await.expect("sign big");
+        let response = session.sign(big).await;
         let status = response.status();
         let answer_mb = response.bytes().await.map(|b| b.len() as f64 / 1_048_576.0).unwrap_or(0.0);
-        let rss_after = stats(http.clone()).await["peak_rss_mb"].as_f64().unwrap_or(0.0);
-        println!("one {body_mb:.0} MB request (a 75 MB PDF): HTTP {status}, answer {answer_mb:.0} MB; sandbox peak RSS {rss_before:.0} MB before, {rss_after:.0} MB after: {:.2}x the body",
-            (rss_after - rss_before) / body_mb);
-        println!("{}", json!({"hundred_docs_processing_ms": after - before, "big_body_mb": body_mb, "sandbox_peak_rss_mb": rss_after, "peak_rss_growth_over_body": (rss_after - rss_before) / body_mb}));
+        let rss_after = session.stat("peak_rss_mb").await;
+        let growth = (rss_after - rss_before) / body_mb;
+        println!(
+            "one {body_mb:.0} MB request (a 75 MB PDF): HTTP {status}, answer {answer_mb:.0} MB; sandbox peak RSS \
+             {rss_before:.0} MB before, {rss_after:.0} MB after: grew {growth:.2}x the body"
+        );
+        println!(
+            "{}",
+            json!({"hundred_docs_processing_ms": processing_ms, "hundred_docs_signed": signed, "big_body_mb": body_mb,
+                   "sandbox_peak_rss_mb": rss_after, "peak_rss_growth_over_body": growth})
+        );
     });
 }
