@@ -43,9 +43,11 @@ if [ ! -x .tools/bin/tauri-driver ]; then
   cargo install -q tauri-driver --locked --version '^2' --root "$PWD/.tools"
 fi
 
-# UI dependencies.
-if [ -f ui/package-lock.json ] && [ ! -d ui/node_modules ]; then
-  echo "bootstrap: npm ci in ui/"
-  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# UI and end-to-end test dependencies (install scripts are off: nothing downloads a browser).
+for dir in ui tests/e2e; do
+  if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
+    echo "bootstrap: npm ci in $dir/"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
 echo "bootstrap: ready"

@@ -12,10 +12,6 @@ pub type Result<T, E = AppError> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("the embedded sandbox could not start: {0}")]
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "returned once sandbox.rs is wired")
-    )]
     SandboxUnavailable(String),
     #[error(transparent)]
     Tauri(#[from] tauri::Error),

@@ -25,7 +25,8 @@ pub fn run() {
             tracing::info!(%version, "starting Sign'Stash Desk");
             // Until settings exist the app always starts on Sandbox: the one environment where a
             // mistake costs nothing.
-            let sandbox = sandbox::start_embedded_sandbox()?;
+            let sandbox =
+                sandbox::start_embedded_sandbox(app.path().app_data_dir()?.join("sandbox"))?;
             let api_base = sandbox.as_ref().map(|s| s.base_url.clone());
             app.manage(AppState {
                 version,

@@ -1,26 +1,30 @@
-//! ===========================================================================================
-//! PLACEHOLDER — to be wired to `crates/sandbox` (signstash-sandbox) by the lead engineer.
-//! ===========================================================================================
-//!
-//! The app ships with an embedded Sign'Stash look-alike so that the Sandbox ("formação")
-//! environment works offline, out of the box. That crate is being written in parallel, so this
-//! module deliberately does not depend on it yet. To wire it:
-//!   1. add `signstash-sandbox = { path = "../crates/sandbox" }` to src-tauri/Cargo.toml;
-//!   2. start it here (bind 127.0.0.1 on a free port) and keep its handle in `EmbeddedSandbox`
-//!      so dropping the handle at exit stops it;
-//!   3. return `Some(EmbeddedSandbox { base_url, .. })`; `lib.rs` already passes `base_url` to
-//!      the UI as `environment.apiBase`, and maps a start failure to `ErrorCode::SandboxUnavailable`.
+//! The embedded Sign'Stash sandbox: the Sandbox (training) environment works offline, with no
+//! credentials, from the first start. It listens on a free loopback port for the app's lifetime.
 
-use crate::error::Result;
+use std::path::PathBuf;
 
-/// A running embedded sandbox. Holds the server handle once wired.
-#[derive(Debug)]
+use signstash_sandbox::{RunningSandbox, SandboxConfig};
+
+use crate::error::{AppError, Result};
+
+/// A running embedded sandbox; dropping it stops the server.
 pub struct EmbeddedSandbox {
     pub base_url: String,
+    _server: RunningSandbox,
 }
 
-/// Starts the embedded sandbox. Placeholder: starts nothing and returns `None`.
-pub fn start_embedded_sandbox() -> Result<Option<EmbeddedSandbox>> {
-    tracing::info!("embedded sandbox not wired yet (placeholder); Sandbox has no API base");
-    Ok(None)
+/// Starts the sandbox with its test CA kept in `data_dir` (created on first start, then reused).
+pub fn start_embedded_sandbox(data_dir: PathBuf) -> Result<Option<EmbeddedSandbox>> {
+    let config = SandboxConfig {
+        data_dir,
+        ..SandboxConfig::default()
+    };
+    let server = tauri::async_runtime::block_on(RunningSandbox::start(config))
+        .map_err(|e| AppError::SandboxUnavailable(e.to_string()))?;
+    let base_url = server.base_url();
+    tracing::info!(%base_url, ca = %server.ca_cert_path().display(), "embedded sandbox started");
+    Ok(Some(EmbeddedSandbox {
+        base_url,
+        _server: server,
+    }))
 }

@@ -111,6 +111,21 @@ async function main() {
       expectEqual(await browser.$('#error-alert').isExisting(), false, 'no error shown');
     });
 
+    await check('the embedded sandbox runs and issues a token to sandbox:sandbox', async () => {
+      const info = await browser.executeAsync((done) => {
+        window.__TAURI_INTERNALS__.invoke('app_info').then(done, (e) => done({ error: e }));
+      });
+      const base = info?.environment?.apiBase;
+      if (!base) throw new Error(`app_info has no sandbox address: ${JSON.stringify(info)}`);
+      const response = await fetch(`${base}/oauth2/authorization-server/oauth/token`, {
+        method: 'POST',
+        headers: { Authorization: `Basic ${Buffer.from('sandbox:sandbox').toString('base64')}` },
+        body: new URLSearchParams({ grant_type: 'client_credentials' }),
+      });
+      expectEqual(response.status, 200, 'token status');
+      expectEqual((await response.json()).token_type, 'bearer', 'token type');
+    });
+
     await check('starts in Portuguese (the system language under e2e.sh)', async () => {
       initial = await browser.execute(() => document.documentElement.lang);
       await expectScreen(browser, 'pt');
