@@ -47,7 +47,9 @@ pub struct XmlSigner<'a> {
 pub enum XadesError {
     #[error("the document is not well-formed XML: {0}")]
     NotXml(String),
-    #[error("the document declares a DTD, which is refused (entity expansion and external entities)")]
+    #[error(
+        "the document declares a DTD, which is refused (entity expansion and external entities)"
+    )]
     DtdNotAllowed,
     #[error("the document has no element named '{0}' to hold the signature")]
     LocationNotFound(String),
@@ -61,8 +63,14 @@ pub enum XadesError {
 /// one signature at a time costs a few milliseconds each and keeps it simple.
 static XMLSEC: Mutex<()> = Mutex::new(());
 
-pub fn sign_xml(input: &[u8], signer: &XmlSigner, request: &XadesRequest) -> Result<Vec<u8>, XadesError> {
-    let _one_at_a_time = XMLSEC.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+pub fn sign_xml(
+    input: &[u8],
+    signer: &XmlSigner,
+    request: &XadesRequest,
+) -> Result<Vec<u8>, XadesError> {
+    let _one_at_a_time = XMLSEC
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let document = parse(input)?;
     let mut parent = place::signature_parent(&document, request.signature_location)?;
     let ubl = place::is_ubl(&document);
@@ -80,9 +88,14 @@ pub fn sign_xml(input: &[u8], signer: &XmlSigner, request: &XadesRequest) -> Res
     context.insert_key(key);
     // The new Signature node, not the first one in the document: an already-signed invoice keeps its
     // earlier signature untouched.
-    context.sign_node(&signature).map_err(|e| XadesError::Internal(format!("{e:?}")))?;
+    context
+        .sign_node(&signature)
+        .map_err(|e| XadesError::Internal(format!("{e:?}")))?;
 
-    let options = SaveOptions { format: false, ..SaveOptions::default() };
+    let options = SaveOptions {
+        format: false,
+        ..SaveOptions::default()
+    };
     Ok(document.to_string_with_options(options).into_bytes())
 }
 

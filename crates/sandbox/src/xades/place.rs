@@ -35,7 +35,9 @@ fn find_element(node: &Node, local_name: &str) -> Option<Node> {
 }
 
 pub fn signature_parent(document: &Document, location: Option<&str>) -> Result<Node, XadesError> {
-    let root = document.get_root_element().ok_or_else(|| XadesError::NotXml("no root element".into()))?;
+    let root = document
+        .get_root_element()
+        .ok_or_else(|| XadesError::NotXml("no root element".into()))?;
     if let Some(name) = location {
         if root.get_name() == name {
             return Ok(root);
@@ -58,14 +60,14 @@ pub fn signature_parent(document: &Document, location: Option<&str>) -> Result<N
 /// sac:SignatureInformation` under the invoice's `ext:UBLExtensions` (made first if absent, before
 /// the root's first element, as the UBL schema requires).
 fn ubl_signature_slot(document: &Document, mut root: Node) -> Result<Node, XadesError> {
-    let existing = root
-        .get_child_elements()
-        .into_iter()
-        .find(|c| c.get_name() == "UBLExtensions" && c.get_namespace().is_some_and(|n| n.get_href() == EXT_NS));
+    let existing = root.get_child_elements().into_iter().find(|c| {
+        c.get_name() == "UBLExtensions" && c.get_namespace().is_some_and(|n| n.get_href() == EXT_NS)
+    });
     let mut extensions = match existing {
         Some(extensions) => extensions,
         None => {
-            let mut extensions = Node::new("UBLExtensions", None, document).map_err(|_| internal("node"))?;
+            let mut extensions =
+                Node::new("UBLExtensions", None, document).map_err(|_| internal("node"))?;
             match root.get_first_element_child() {
                 Some(mut first) => first.add_prev_sibling(&mut extensions).map_err(internal)?,
                 None => root.add_child(&mut extensions).map_err(internal)?,
@@ -76,14 +78,24 @@ fn ubl_signature_slot(document: &Document, mut root: Node) -> Result<Node, Xades
         }
     };
     let ext = namespace_on(&mut extensions, EXT_NS, "ext")?;
-    let mut extension = extensions.new_child(Some(ext.clone()), "UBLExtension").map_err(internal)?;
-    let mut uri = extension.new_child(Some(ext.clone()), "ExtensionURI").map_err(internal)?;
+    let mut extension = extensions
+        .new_child(Some(ext.clone()), "UBLExtension")
+        .map_err(internal)?;
+    let mut uri = extension
+        .new_child(Some(ext.clone()), "ExtensionURI")
+        .map_err(internal)?;
     uri.append_text(XADES_EXTENSION_URI).map_err(internal)?;
-    let mut content = extension.new_child(Some(ext), "ExtensionContent").map_err(internal)?;
-    let mut signatures = content.new_child(None, "UBLDocumentSignatures").map_err(internal)?;
+    let mut content = extension
+        .new_child(Some(ext), "ExtensionContent")
+        .map_err(internal)?;
+    let mut signatures = content
+        .new_child(None, "UBLDocumentSignatures")
+        .map_err(internal)?;
     let sig = Namespace::new("sig", SIG_NS, &mut signatures).map_err(internal)?;
     signatures.set_namespace(&sig).map_err(internal)?;
-    let mut information = signatures.new_child(None, "SignatureInformation").map_err(internal)?;
+    let mut information = signatures
+        .new_child(None, "SignatureInformation")
+        .map_err(internal)?;
     let sac = Namespace::new("sac", SAC_NS, &mut information).map_err(internal)?;
     information.set_namespace(&sac).map_err(internal)?;
     Ok(information)
