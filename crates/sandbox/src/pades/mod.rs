@@ -272,17 +272,20 @@ pub(crate) fn contents_reserve(pki: &Pki, timestamp: bool) -> usize {
     n
 }
 
-/// Raw-byte edits of existing objects, grouped per object and applied in one pass.
+/// One edit: replace `.1` bytes at position `.0` by `.2`.
+type Splice = (usize, usize, String);
+
+/// Raw-byte edits of existing objects (generation, original bytes, splices), applied in one pass.
 #[derive(Default)]
 struct Edits {
-    objects: BTreeMap<u32, (u16, Vec<u8>, Vec<(usize, usize, String)>)>,
+    objects: BTreeMap<u32, (u16, Vec<u8>, Vec<Splice>)>,
 }
 
 impl Edits {
     fn load<'e>(&'e mut self, src: &Source<'_>, id: u32) -> Result<&'e [u8], PadesError> {
-        if !self.objects.contains_key(&id) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = self.objects.entry(id) {
             let raw = src.raw_object(id)?;
-            self.objects.insert(id, (raw.gen, raw.bytes, Vec::new()));
+            slot.insert((raw.gen, raw.bytes, Vec::new()));
         }
         self.objects
             .get(&id)
@@ -301,7 +304,7 @@ impl Edits {
         self.objects
             .into_iter()
             .map(|(id, (gen, bytes, mut splices))| {
-                splices.sort_by(|x, y| y.0.cmp(&x.0));
+                splices.sort_by_key(|s| std::cmp::Reverse(s.0));
                 let mut body = bytes;
                 for (pos, del, ins) in splices {
                     body.splice(pos..pos + del, ins.into_bytes());

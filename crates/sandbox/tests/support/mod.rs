@@ -77,7 +77,7 @@ pub fn make_pdf(o: &GenOpts) -> Vec<u8> {
     let xref = out.len();
     let mut x = format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1);
     for off in offsets {
-        let _ = write!(x, "{off:010} 00000 n \n");
+        let _ = writeln!(x, "{off:010} 00000 n ");
     }
     let _ = write!(
         x,
