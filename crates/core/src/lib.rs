@@ -2,4 +2,5 @@
 //! API client with its token cache, batching, verification of what comes back, and output writing.
 //! No Tauri and no UI here, except the catalogue of error messages (PT/EN).
 
+pub mod credentials;
 pub mod inputs;
