@@ -2,5 +2,6 @@
 //! API client with its token cache, batching, verification of what comes back, and output writing.
 //! No Tauri and no UI here, except the catalogue of error messages (PT/EN).
 
+pub mod batch;
 pub mod credentials;
 pub mod inputs;
