@@ -1,3 +1,13 @@
 //! The signing core shared by the `signstash` CLI and the desktop app: environments, the Sign'Stash
 //! API client with its token cache, batching, verification of what comes back, and output writing.
 //! No Tauri and no UI here, except the catalogue of error messages (PT/EN).
+
+pub mod client;
+pub mod environment;
+pub mod error;
+pub mod model;
+pub mod token;
+
+mod classify;
+mod error_messages;
+mod lenient;
