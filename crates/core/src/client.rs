@@ -9,76 +9,21 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::classify;
+use http::Answer;
+use http::{host_of, path_of};
+pub use http::{ClientOptions, ProxySetting};
+
+mod http;
 use crate::environment::Environment;
 use crate::error::{SignStashError, UrlField};
 use crate::model::{parse_operation_id, BaseOperation, SignOperation, SignRequest, TokenResponse};
 use crate::token::{AccessToken, Credentials, FetchedToken, TokenCache, DEFAULT_LIFETIME};
-
-/// Which proxy the client goes through.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum ProxySetting {
-    /// `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` from the environment, if set.
-    #[default]
-    System,
-    /// Straight to the server, whatever the environment says.
-    Direct,
-    /// Through this proxy (e.g. `http://proxy.local:3128`), for every request.
-    Url(String),
-}
-
-#[derive(Clone, Debug)]
-pub struct ClientOptions {
-    /// For a whole exchange, answer included. Signing is synchronous and a batch of 100
-    /// documents can take a while, so this is generous.
-    pub timeout: Duration,
-    pub connect_timeout: Duration,
-    /// Largest answer read; a bigger one is refused (`answer.too_large`) rather than held in memory.
-    pub max_answer_bytes: u64,
-    pub proxy: ProxySetting,
-    /// Extra trusted roots (PEM), e.g. a company proxy's or an on-premise Proxy Client's.
-    pub extra_root_certificates_pem: Vec<Vec<u8>>,
-}
-
-impl Default for ClientOptions {
-    fn default() -> Self {
-        Self {
-            timeout: Duration::from_secs(300),
-            connect_timeout: Duration::from_secs(15),
-            max_answer_bytes: 1024 * 1024 * 1024,
-            proxy: ProxySetting::System,
-            extra_root_certificates_pem: Vec::new(),
-        }
-    }
-}
-
-/// A status, the headers that matter and the whole body of one HTTP answer.
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Answer {
-    fn retry_after_secs(&self) -> Option<u64> {
-        self.headers
-            .get(RETRY_AFTER)?
-            .to_str()
-            .ok()?
-            .trim()
-            .parse()
-            .ok()
-    }
-
-    fn location(&self) -> Option<&str> {
-        self.headers.get(LOCATION)?.to_str().ok()
-    }
-}
 
 /// One environment and one client service. Cheap to clone; clones share the connection pool and,
 /// through the [`TokenCache`], the token.
@@ -107,36 +52,8 @@ impl SignStashClient {
         tokens: Arc<TokenCache>,
         options: &ClientOptions,
     ) -> Result<Self, SignStashError> {
-        // Redirects are never followed: a token request re-sent elsewhere would carry the secret
-        // to another host, and a sign request the documents.
-        let mut builder = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(options.timeout)
-            .connect_timeout(options.connect_timeout)
-            .user_agent(concat!("signstash-desk/", env!("CARGO_PKG_VERSION")));
-        builder = match &options.proxy {
-            ProxySetting::System => builder,
-            ProxySetting::Direct => builder.no_proxy(),
-            ProxySetting::Url(proxy) => {
-                let proxy = reqwest::Proxy::all(proxy.as_str()).map_err(|e| {
-                    SignStashError::InvalidUrl {
-                        field: UrlField::Proxy,
-                        reason: e.to_string(),
-                    }
-                })?;
-                builder.proxy(proxy)
-            }
-        };
-        for pem in &options.extra_root_certificates_pem {
-            let certificate = reqwest::Certificate::from_pem(pem)
-                .map_err(|e| SignStashError::HttpClient(format!("root certificate: {e}")))?;
-            builder = builder.add_root_certificate(certificate);
-        }
-        let http = builder
-            .build()
-            .map_err(|e| SignStashError::HttpClient(e.to_string()))?;
         Ok(Self {
-            http,
+            http: http::build(options)?,
             environment,
             credentials,
             tokens,
@@ -169,7 +86,7 @@ impl SignStashClient {
             .send()
             .await
             .map_err(|e| classify::transport(&e, &host))?;
-        let answer = self.read(response, &host).await?;
+        let answer = http::read(response, &host, self.max_answer_bytes).await?;
         tracing::debug!(
             environment = %self.environment.id,
             status = answer.status.as_u16(),
@@ -372,7 +289,7 @@ impl SignStashClient {
             .send()
             .await
             .map_err(|e| classify::transport(&e, &host))?;
-        let answer = self.read(response, &host).await?;
+        let answer = http::read(response, &host, self.max_answer_bytes).await?;
         tracing::debug!(
             environment = %self.environment.id,
             %method,
@@ -389,36 +306,6 @@ impl SignStashClient {
             ));
         }
         Ok(answer)
-    }
-
-    /// Reads the whole body, refusing more than `max_answer_bytes`.
-    async fn read(
-        &self,
-        mut response: reqwest::Response,
-        host: &str,
-    ) -> Result<Answer, SignStashError> {
-        let limit = self.max_answer_bytes;
-        let too_large = SignStashError::AnswerTooLarge { limit_bytes: limit };
-        if response.content_length().is_some_and(|n| n > limit) {
-            return Err(too_large);
-        }
-        let capacity = response.content_length().unwrap_or(0).min(64 * 1024 * 1024);
-        let mut body = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| classify::transport(&e, host))?
-        {
-            if (body.len() + chunk.len()) as u64 > limit {
-                return Err(too_large);
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(Answer {
-            status: response.status(),
-            headers: response.headers().clone(),
-            body: Bytes::from(body),
-        })
     }
 }
 
@@ -453,21 +340,4 @@ fn parse_success<T: DeserializeOwned>(answer: Answer) -> Result<T, SignStashErro
             &e,
         )
     })
-}
-
-fn host_of(url: &str) -> String {
-    Url::parse(url)
-        .ok()
-        .and_then(|u| {
-            u.host_str()
-                .map(|h| u.port().map_or(h.to_string(), |p| format!("{h}:{p}")))
-        })
-        .unwrap_or_else(|| "?".into())
-}
-
-/// The path of a URL for logs (no query: nothing secret travels there, but keep logs small).
-fn path_of(url: &str) -> String {
-    Url::parse(url)
-        .map(|u| u.path().to_string())
-        .unwrap_or_default()
 }

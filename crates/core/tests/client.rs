@@ -935,3 +935,140 @@ fn other_answers_read() {
         "\"image/png\""
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// TLS
+// ---------------------------------------------------------------------------------------------
+
+/// An HTTPS server on loopback with a freshly made self-signed certificate, answering every request
+/// with a token; returns its address and the certificate (PEM) to trust it.
+async fn tls_token_server() -> (SocketAddr, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_rustls::rustls;
+
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).expect("cert");
+    let pem = certified.cert.pem();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_no_client_auth()
+    .with_single_cert(vec![certified.cert.der().clone()], key)
+    .expect("server config");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match tls.read(&mut buffer).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buffer[..n]),
+                    }
+                }
+                let body = r#"{"access_token":"eyJtls","token_type":"bearer","expires_in":3600}"#;
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = tls.write_all(answer.as_bytes()).await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    (addr, pem)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn untrusted_certificates_are_tls_errors_and_extra_roots_fix_them() {
+    let (addr, pem) = tls_token_server().await;
+    let environment = Environment::custom(
+        "tls",
+        &format!("https://{addr}/oauth2/authorization-server/oauth/token"),
+        &format!("https://{addr}/signstash/einvoice-integration-ws/"),
+    )
+    .expect("env");
+
+    let error = client_for(environment.clone(), "barsecret", options())
+        .request_token()
+        .await
+        .expect_err("untrusted");
+    assert_eq!(error.code(), "net.tls", "{error:?}");
+    assert!(!error.is_retryable());
+    assert!(error.message(Lang::Pt).contains("ligação segura"));
+
+    let trusting = ClientOptions {
+        extra_root_certificates_pem: vec![pem.into_bytes()],
+        ..options()
+    };
+    let token = client_for(environment, "barsecret", trusting)
+        .request_token()
+        .await
+        .expect("trusted");
+    assert_eq!(token.token.expose(), "eyJtls");
+    assert_eq!(token.lifetime, Duration::from_secs(3600));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configured_proxy_carries_the_requests() {
+    let sandbox = sandbox().await;
+    // The "proxy" answers a token itself: what matters is that the request went to it.
+    let (proxy, hits) = tiny_server(|| {
+        axum::response::IntoResponse::into_response((
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            r#"{"access_token":"eyJviaproxy","token_type":"bearer","expires_in":3600}"#,
+        ))
+    })
+    .await;
+    let through = ClientOptions {
+        proxy: ProxySetting::Url(format!("http://{proxy}")),
+        ..options()
+    };
+    let token = client_for(sandbox.hosted(), "barsecret", through)
+        .request_token()
+        .await
+        .expect("token via proxy");
+    assert_eq!(token.token.expose(), "eyJviaproxy");
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        sandbox.stats().token_requests,
+        0,
+        "the sandbox was not asked directly"
+    );
+
+    let bad = ClientOptions {
+        proxy: ProxySetting::Url("::not a proxy::".into()),
+        ..options()
+    };
+    let error = SignStashClient::new(
+        sandbox.hosted(),
+        Credentials::new("bar", "x"),
+        Arc::new(TokenCache::new()),
+        &bad,
+    )
+    .expect_err("bad proxy");
+    assert_eq!(error.code(), "config.invalid_url");
+}
+
+#[test]
+fn proxy_credentials_stay_out_of_debug() {
+    let setting = ProxySetting::Url("http://alice:pa55word@proxy.local:3128".into());
+    let shown = format!("{setting:?}");
+    assert!(
+        !shown.contains("pa55word") && !shown.contains("alice"),
+        "{shown}"
+    );
+    assert!(shown.contains("proxy.local:3128"));
+}
