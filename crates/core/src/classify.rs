@@ -145,18 +145,17 @@ pub(crate) fn transport(error: &reqwest::Error, host: &str) -> SignStashError {
     let host = host.to_string();
     let chain = cause_chain(error);
     let lower = chain.to_lowercase();
-    let io_kind = io_kind(error);
-    if error.is_timeout() || io_kind == Some(io::ErrorKind::TimedOut) {
+    if error.is_timeout() || has_io_kind(error, io::ErrorKind::TimedOut) {
         return Timeout { host };
     }
-    if io_kind == Some(io::ErrorKind::ConnectionRefused) {
+    if has_io_kind(error, io::ErrorKind::ConnectionRefused) {
         return ConnectionRefused { host };
     }
     if lower.contains("dns error") || lower.contains("failed to lookup address") {
         return Dns { host };
     }
-    let tls_words = ["certificate", "tls", "handshake", "ssl", "alert"];
-    if tls_words.iter().any(|w| lower.contains(w)) {
+    let tls_words = ["certificate", "tls", "handshake", "ssl"];
+    if is_rustls(error) || tls_words.iter().any(|w| lower.contains(w)) {
         return Tls {
             host,
             detail: truncate(&chain),
@@ -190,15 +189,39 @@ fn cause_chain(error: &reqwest::Error) -> String {
     parts.join(": ")
 }
 
-fn io_kind(error: &reqwest::Error) -> Option<io::ErrorKind> {
-    let mut source = error.source();
-    while let Some(cause) = source {
-        if let Some(io) = cause.downcast_ref::<io::Error>() {
-            return Some(io.kind());
+/// Whether any cause in the chain matches. rustls and the connectors report through `io::Error`s
+/// (sometimes one inside another) whose inner error `source()` skips, so those are opened by hand.
+fn any_cause(
+    error: &reqwest::Error,
+    matches: &dyn Fn(&(dyn std::error::Error + 'static)) -> bool,
+) -> bool {
+    fn check(
+        error: &(dyn std::error::Error + 'static),
+        matches: &dyn Fn(&(dyn std::error::Error + 'static)) -> bool,
+    ) -> bool {
+        if matches(error) {
+            return true;
         }
-        source = cause.source();
+        let inner = error
+            .downcast_ref::<io::Error>()
+            .and_then(|io| io.get_ref());
+        if inner.is_some_and(|e| check(e, matches)) {
+            return true;
+        }
+        error.source().is_some_and(|e| check(e, matches))
     }
-    None
+    error.source().is_some_and(|e| check(e, matches))
+}
+
+fn is_rustls(error: &reqwest::Error) -> bool {
+    any_cause(error, &|e| e.is::<rustls::Error>())
+}
+
+fn has_io_kind(error: &reqwest::Error, kind: io::ErrorKind) -> bool {
+    any_cause(error, &|e| {
+        e.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == kind)
+    })
 }
 
 trait WithoutUrl {

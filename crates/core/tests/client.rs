@@ -1072,3 +1072,21 @@ fn proxy_credentials_stay_out_of_debug() {
     );
     assert!(shown.contains("proxy.local:3128"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_to_a_plain_http_port_is_a_tls_error() {
+    let sandbox = sandbox().await;
+    let https = sandbox.running.base_url().replace("http://", "https://");
+    let environment = Environment::custom(
+        "e",
+        &format!("{https}/oauth2/authorization-server/oauth/token"),
+        &format!("{https}/signstash/einvoice-integration-ws/"),
+    )
+    .expect("env");
+    let error = sandbox
+        .client(environment)
+        .request_token()
+        .await
+        .expect_err("not TLS");
+    assert_eq!(error.code(), "net.tls", "{error:?}");
+}
