@@ -1,39 +1,19 @@
 //! Client-service credentials in the OS keyring, one entry per environment, shared by the app and
 //! the CLI. The secret lives only there: never in a config file, a log or an answer to the UI.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::token::Credentials;
 
 /// Keyring service name of every entry; the user name is the environment id.
 pub const KEYRING_SERVICE: &str = "pt.multicert.signstash.desk";
 
-/// A client secret that does not print itself.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(secret: impl Into<String>) -> Self {
-        Self(secret.into())
-    }
-
-    /// The secret itself, for the one place that sends it (the token request).
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Credentials {
-    pub client_id: String,
-    pub client_secret: Secret,
+/// What is stored in the keyring entry (the client id travels with its secret).
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    client_id: String,
+    client_secret: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,8 +65,15 @@ impl CredentialStore {
         environment: &str,
         credentials: &Credentials,
     ) -> Result<(), CredentialsError> {
-        let json = serde_json::to_string(credentials)
-            .map_err(|e| CredentialsError::Damaged(e.to_string()))?;
+        let stored = Stored {
+            client_id: credentials.client_id.clone(),
+            client_secret: credentials.secret.expose().to_string(),
+        };
+        let json = Zeroizing::new(
+            serde_json::to_string(&stored).map_err(|e| CredentialsError::Damaged(e.to_string()))?,
+        );
+        // Wipe the plain copy of the secret rather than leave it in freed memory.
+        drop(Zeroizing::new(stored.client_secret));
         self.entry(environment)?
             .set_password(&json)
             .map_err(|e| CredentialsError::Unavailable(e.to_string()))
@@ -94,9 +81,13 @@ impl CredentialStore {
 
     pub fn load(&self, environment: &str) -> Result<Option<Credentials>, CredentialsError> {
         match self.entry(environment)?.get_password() {
-            Ok(json) => serde_json::from_str(&json)
-                .map(Some)
-                .map_err(|_| CredentialsError::Damaged(environment.into())),
+            Ok(json) => {
+                let json = Zeroizing::new(json);
+                let stored: Stored = serde_json::from_str(&json)
+                    .map_err(|_| CredentialsError::Damaged(environment.into()))?;
+                let secret = Zeroizing::new(stored.client_secret);
+                Ok(Some(Credentials::new(stored.client_id, secret.as_str())))
+            }
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(CredentialsError::Unavailable(e.to_string())),
         }
@@ -117,10 +108,7 @@ mod tests {
 
     #[test]
     fn secrets_do_not_print() {
-        let c = Credentials {
-            client_id: "PRT.1-x".into(),
-            client_secret: Secret::new("hunter2"),
-        };
+        let c = Credentials::new("PRT.1-x", "hunter2");
         assert!(!format!("{c:?}").contains("hunter2"));
     }
 
@@ -129,10 +117,7 @@ mod tests {
     #[test]
     fn round_trip_through_the_os_keyring() {
         let store = CredentialStore::with_service(format!("signstash-test-{}", std::process::id()));
-        let credentials = Credentials {
-            client_id: "PRT.123-abc".into(),
-            client_secret: Secret::new("s3cr:et ção"),
-        };
+        let credentials = Credentials::new("PRT.123-abc", "s3cr:et ção");
         store
             .delete("staging")
             .expect("keyring reachable (run under scripts/with-keyring.sh)");

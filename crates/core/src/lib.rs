@@ -3,5 +3,14 @@
 //! No Tauri and no UI here, except the catalogue of error messages (PT/EN).
 
 pub mod batch;
+pub mod client;
 pub mod credentials;
+pub mod environment;
+pub mod error;
 pub mod inputs;
+pub mod model;
+pub mod token;
+
+mod classify;
+mod error_messages;
+mod lenient;
