@@ -1,6 +1,9 @@
 //! `signstash`: the command line of Sign'Stash Desk.
 
+mod credentials_cmd;
+mod progress;
 mod sandbox_cmd;
+mod sign_cmd;
 
 use std::process::ExitCode;
 
@@ -19,6 +22,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Sign PDF and XML files (or folders of them); exits 0 only when every document was saved.
+    Sign(sign_cmd::SignArgs),
+    /// Save, delete or check an environment's credentials in the system keyring.
+    Credentials(credentials_cmd::CredentialsArgs),
     /// Run a local look-alike of Sign'Stash (token server + API) that signs with a test CA.
     Sandbox(sandbox_cmd::SandboxArgs),
 }
@@ -44,11 +51,14 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Sandbox(args) => sandbox_cmd::run(args).await,
+            Command::Sign(args) => sign_cmd::run(args).await,
+            Command::Credentials(args) => credentials_cmd::run(args).map(|()| true),
+            Command::Sandbox(args) => sandbox_cmd::run(args).await.map(|()| true),
         }
     });
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
         Err(message) => {
             eprintln!("signstash: {message}");
             ExitCode::FAILURE

@@ -1,4 +1,86 @@
 //! The batch engine: documents grouped into requests, a bounded number in flight, one outcome per
-//! document.
+//! document (a bad document never fails its neighbours), progress as events on a channel.
 
+mod engine;
 pub mod plan;
+mod sign_errors;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use engine::run;
+pub use plan::Budget;
+
+use crate::error::Lang;
+use crate::model::{AdvancedSignatureInfo, VisibleSignatureInfo};
+
+/// What every document of the batch is signed with.
+#[derive(Clone, Debug, Default)]
+pub struct SignatureOptions {
+    pub reason: Option<String>,
+    pub location: Option<String>,
+    pub timestamp: bool,
+    /// PDFs only.
+    pub visible: Option<VisibleSignatureInfo>,
+    /// XML only.
+    pub xml: Option<AdvancedSignatureInfo>,
+}
+
+#[derive(Clone, Debug)]
+pub struct BatchOptions {
+    pub budget: Budget,
+    /// Requests in flight at once.
+    pub max_in_flight: usize,
+    /// Extra attempts after a 5xx, 429 or network failure.
+    pub retries: u32,
+    /// First wait before a retry; it doubles each time, up to `max_backoff`.
+    pub backoff: Duration,
+    pub max_backoff: Duration,
+    pub signature: SignatureOptions,
+    /// Language of the failure messages.
+    pub lang: Lang,
+    pub description: String,
+}
+
+impl Default for BatchOptions {
+    fn default() -> Self {
+        Self {
+            budget: Budget::default(),
+            max_in_flight: 2,
+            retries: 3,
+            backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(30),
+            signature: SignatureOptions::default(),
+            lang: Lang::Pt,
+            description: "Sign'Stash Desk".into(),
+        }
+    }
+}
+
+/// Progress of the batch, in the order it happens; `index` is the document's place in the input list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    Queued { index: usize, path: PathBuf },
+    Sending { index: usize, attempt: u32 },
+    Signed { index: usize },
+    Saved { index: usize, output: PathBuf },
+    Failed { index: usize, failure: Failure },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// Stable machine code (`api.reused_reference`, `verify.digest_mismatch`, `sign.TIMESTAMP_SIGN_ERROR`...).
+    pub code: String,
+    /// Plain words for the person, in the batch's language.
+    pub message: String,
+}
+
+/// The end state of one document: signed, verified and saved, or failed with a reason.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub input: PathBuf,
+    /// The document's externalReference, once a request was built for it.
+    pub external_reference: Option<String>,
+    pub operation_id: Option<i64>,
+    pub result: Result<PathBuf, Failure>,
+}

@@ -1,0 +1,258 @@
+//! `signstash sign`: batch-signs files and folders against an environment, headless.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::Args;
+use serde_json::json;
+use signstash_core::batch::{self, BatchOptions, Budget, Event, Outcome, SignatureOptions};
+use signstash_core::client::{ClientOptions, ProxySetting, SignStashClient};
+use signstash_core::credentials::CredentialStore;
+use signstash_core::environment::Environment;
+use signstash_core::error::Lang;
+use signstash_core::inputs;
+use signstash_core::model::{LocationType, VisibleSignatureInfo};
+use signstash_core::output::OutputWriter;
+use signstash_core::token::{Credentials, TokenCache};
+use signstash_sandbox::{RunningSandbox, SandboxConfig};
+use tokio_util::sync::CancellationToken;
+
+#[derive(Args)]
+pub struct SignArgs {
+    /// Environment: sandbox (a built-in training service, no set-up), staging or production.
+    #[arg(long)]
+    env: Option<String>,
+    /// Token server address (with --api-base, instead of a preset environment).
+    #[arg(long, requires = "api_base")]
+    token_url: Option<String>,
+    /// Business API base: the hosted Integration Service or an on-premise Proxy Client.
+    #[arg(long, requires = "token_url")]
+    api_base: Option<String>,
+    /// Folder for the signed files (default: beside each original).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Name of each signed file; {stem}, {ext} and {name} come from the original.
+    #[arg(long, default_value = "{stem}_signed.{ext}")]
+    name_pattern: String,
+    /// Reason written in PDF signatures.
+    #[arg(long)]
+    reason: Option<String>,
+    /// Location written in PDF signatures.
+    #[arg(long)]
+    location: Option<String>,
+    /// Add a timestamp from the service's TSA.
+    #[arg(long)]
+    timestamp: bool,
+    /// Visible PDF signature: page=N,x=X,y=Y[,width=W,height=H] in points from the bottom-left.
+    #[arg(long, value_parser = parse_visible)]
+    visible: Option<VisibleSignatureInfo>,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 2)]
+    parallel: usize,
+    /// Documents per request.
+    #[arg(long, default_value_t = 50)]
+    batch_size: usize,
+    /// HTTP proxy: "system" (default: HTTP(S)_PROXY / NO_PROXY), "none", or a URL.
+    #[arg(long, default_value = "system")]
+    proxy: String,
+    /// Largest input file, in MB.
+    #[arg(long, default_value_t = 100)]
+    max_file_mb: u64,
+    /// Language of messages: pt or en (default: from LANG).
+    #[arg(long)]
+    lang: Option<String>,
+    /// One JSON object per document on standard output.
+    #[arg(long)]
+    json: bool,
+    /// PDF and XML files, or folders holding them.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+}
+
+fn parse_visible(text: &str) -> Result<VisibleSignatureInfo, String> {
+    let mut location = Vec::new();
+    let mut area = Vec::new();
+    for item in text.split(',') {
+        let (key, value) = item.split_once('=').ok_or_else(|| format!("'{item}' is not key=value"))?;
+        let key = key.trim().to_ascii_lowercase();
+        let number: f64 = value.trim().parse().map_err(|_| format!("{key}={value} is not a number"))?;
+        if number < 0.0 {
+            return Err(format!("{key} must not be negative"));
+        }
+        match key.as_str() {
+            "page" | "x" | "y" => location.push(format!("{key}={}", value.trim())),
+            "width" | "height" => area.push(format!("{key}={}", value.trim())),
+            _ => return Err(format!("unknown key '{key}' (page, x, y, width, height)")),
+        }
+    }
+    if location.len() != 3 {
+        return Err("page=, x= and y= are all needed".into());
+    }
+    Ok(VisibleSignatureInfo {
+        location_type: LocationType::Coordinate,
+        location_value: location.join(","),
+        area: (area.len() == 2).then(|| area.join(",")),
+        area_background_color: None,
+        font: None,
+        template_type: None,
+        one_off_template: None,
+        image_type: None,
+        image_value: None,
+    })
+}
+
+fn language(flag: Option<&str>) -> Lang {
+    let text = flag.map(str::to_string).or_else(|| std::env::var("LANG").ok()).unwrap_or_default();
+    if text.to_ascii_lowercase().starts_with("en") {
+        Lang::En
+    } else {
+        Lang::Pt
+    }
+}
+
+/// The environment to use, its credentials, and the in-process sandbox when it is the one.
+async fn connect(args: &SignArgs) -> Result<(Environment, Credentials, Option<RunningSandbox>), String> {
+    let from_environment = match (std::env::var("SIGNSTASH_CLIENT_ID"), std::env::var("SIGNSTASH_CLIENT_SECRET")) {
+        (Ok(id), Ok(secret)) if !id.is_empty() => Some(Credentials::new(id, secret)),
+        _ => None,
+    };
+    let saved = |id: &str| -> Result<Option<Credentials>, String> {
+        CredentialStore::default().load(id).map_err(|e| e.to_string())
+    };
+    let missing = |id: &str| {
+        format!(
+            "no credentials for environment '{id}': run `signstash credentials set --env {id} --client-id ID` \
+             or set SIGNSTASH_CLIENT_ID and SIGNSTASH_CLIENT_SECRET"
+        )
+    };
+    if let (Some(token_url), Some(api_base)) = (&args.token_url, &args.api_base) {
+        let id = args.env.clone().unwrap_or_else(|| "custom".into());
+        let environment = Environment::custom(&id, token_url, api_base).map_err(|e| e.message(Lang::En))?;
+        let credentials = match from_environment {
+            Some(c) => c,
+            None => saved(&id)?.ok_or_else(|| missing(&id))?,
+        };
+        return Ok((environment, credentials, None));
+    }
+    match args.env.as_deref().unwrap_or("sandbox") {
+        "sandbox" => {
+            let sandbox = RunningSandbox::start(SandboxConfig::default()).await.map_err(|e| e.to_string())?;
+            let environment = Environment::sandbox(&sandbox.base_url()).map_err(|e| e.message(Lang::En))?;
+            Ok((environment, Credentials::new("sandbox", "sandbox"), Some(sandbox)))
+        }
+        id @ ("staging" | "production") => {
+            let environment = if id == "staging" { Environment::staging() } else { Environment::production() };
+            let credentials = match from_environment {
+                Some(c) => c,
+                None => saved(id)?.ok_or_else(|| missing(id))?,
+            };
+            Ok((environment, credentials, None))
+        }
+        other => Err(format!("unknown environment '{other}': use sandbox, staging or production, or --token-url with --api-base")),
+    }
+}
+
+fn proxy_setting(text: &str) -> ProxySetting {
+    match text {
+        "system" => ProxySetting::System,
+        "none" => ProxySetting::Direct,
+        url => ProxySetting::Url(url.to_string()),
+    }
+}
+
+pub async fn run(args: SignArgs) -> Result<bool, String> {
+    let lang = language(args.lang.as_deref());
+    let listed = inputs::collect(&args.paths, args.max_file_mb.saturating_mul(1024 * 1024));
+    for skipped in &listed.skipped {
+        eprintln!("{}: {} ({})", skipped.path.display(), skipped.reason, skipped.code);
+    }
+    if listed.files.is_empty() {
+        return Err("no PDF or XML documents to sign".into());
+    }
+    let writer = OutputWriter::new(args.out.clone(), &args.name_pattern).map_err(|e| e.to_string())?;
+    let (environment, credentials, _sandbox) = connect(&args).await?;
+    let options = ClientOptions { proxy: proxy_setting(&args.proxy), ..ClientOptions::default() };
+    let client = SignStashClient::new(environment, credentials, Arc::new(TokenCache::new()), &options)
+        .map_err(|e| e.message(lang))?;
+    let batch_options = BatchOptions {
+        budget: Budget { max_documents: args.batch_size.max(1), ..Budget::default() },
+        max_in_flight: args.parallel.max(1),
+        signature: SignatureOptions {
+            reason: args.reason.clone(),
+            location: args.location.clone(),
+            timestamp: args.timestamp,
+            visible: args.visible.clone(),
+            xml: None,
+        },
+        lang,
+        ..BatchOptions::default()
+    };
+
+    let cancel = CancellationToken::new();
+    let on_interrupt = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_interrupt.cancel();
+        }
+    });
+    let started = Instant::now();
+    let (events, mut received) = tokio::sync::mpsc::unbounded_channel();
+    let progress = crate::progress::Progress::new(listed.files.len(), args.json);
+    let work = async {
+        let outcomes = batch::run(&client, &writer, &listed.files, &batch_options, &events, &cancel).await;
+        drop(events);
+        outcomes
+    };
+    let show = async {
+        while let Some(event) = received.recv().await {
+            progress.show(&event, &listed.files);
+        }
+    };
+    let (outcomes, ()) = tokio::join!(work, show);
+    progress.finish();
+
+    let saved = outcomes.iter().filter(|o| o.result.is_ok()).count();
+    let failed = outcomes.len() - saved;
+    if args.json {
+        for outcome in &outcomes {
+            println!("{}", outcome_json(outcome));
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64().max(0.001);
+    let summary = match lang {
+        Lang::Pt => format!(
+            "{saved} assinados e gravados, {failed} falharam, {} ignorados ({:.1} documentos/s)",
+            listed.skipped.len(),
+            saved as f64 / seconds
+        ),
+        Lang::En => format!(
+            "{saved} signed and saved, {failed} failed, {} skipped ({:.1} documents/s)",
+            listed.skipped.len(),
+            saved as f64 / seconds
+        ),
+    };
+    eprintln!("{summary}");
+    Ok(failed == 0 && listed.skipped.is_empty())
+}
+
+fn outcome_json(outcome: &Outcome) -> serde_json::Value {
+    let common = json!({
+        "input": outcome.input,
+        "external_reference": outcome.external_reference,
+        "operation_id": outcome.operation_id,
+    });
+    let mut value = common;
+    match &outcome.result {
+        Ok(output) => {
+            value["status"] = json!("saved");
+            value["output"] = json!(output);
+        }
+        Err(failure) => {
+            value["status"] = json!("failed");
+            value["code"] = json!(failure.code);
+            value["message"] = json!(failure.message);
+        }
+    }
+    value
+}
