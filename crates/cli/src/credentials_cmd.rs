@@ -39,7 +39,10 @@ fn read_secret() -> Result<String, String> {
         rpassword::prompt_password("Client secret: ").map_err(|e| e.to_string())?
     } else {
         let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).map_err(|e| e.to_string())?;
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
         line.trim_end_matches(['\r', '\n']).to_string()
     };
     if secret.is_empty() {
@@ -53,7 +56,9 @@ pub fn run(args: CredentialsArgs) -> Result<(), String> {
     match args.action {
         Action::Set { env, client_id } => {
             let secret = read_secret()?;
-            store.save(&env, &Credentials::new(client_id, secret)).map_err(|e| e.to_string())?;
+            store
+                .save(&env, &Credentials::new(client_id, secret))
+                .map_err(|e| e.to_string())?;
             println!("credentials of '{env}' saved in the system keyring");
         }
         Action::Delete { env } => {

@@ -17,7 +17,9 @@ impl Progress {
         if quiet || !std::io::stderr().is_terminal() {
             bar.set_draw_target(ProgressDrawTarget::hidden());
         }
-        if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {per_sec} {elapsed} {msg}") {
+        if let Ok(style) =
+            ProgressStyle::with_template("{bar:30} {pos}/{len} {per_sec} {elapsed} {msg}")
+        {
             bar.set_style(style);
         }
         Self { bar }
@@ -28,10 +30,16 @@ impl Progress {
             Event::Saved { .. } => self.bar.inc(1),
             Event::Failed { index, failure } => {
                 self.bar.inc(1);
-                let path = files.get(*index).map(|f| f.path.display().to_string()).unwrap_or_default();
-                self.bar.suspend(|| eprintln!("{path}: {} ({})", failure.message, failure.code));
+                let path = files
+                    .get(*index)
+                    .map(|f| f.path.display().to_string())
+                    .unwrap_or_default();
+                self.bar
+                    .suspend(|| eprintln!("{path}: {} ({})", failure.message, failure.code));
             }
-            Event::Sending { attempt, .. } if *attempt > 0 => self.bar.set_message(format!("retry {attempt}")),
+            Event::Sending { attempt, .. } if *attempt > 0 => {
+                self.bar.set_message(format!("retry {attempt}"))
+            }
             _ => {}
         }
     }

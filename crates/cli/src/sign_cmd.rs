@@ -6,14 +6,14 @@ use std::time::Instant;
 
 use clap::Args;
 use serde_json::json;
-use signstash_core::batch::{self, BatchOptions, Budget, Event, Outcome, SignatureOptions};
+use signstash_core::batch::{self, BatchOptions, Budget, Outcome, SignatureOptions};
 use signstash_core::client::{ClientOptions, ProxySetting, SignStashClient};
 use signstash_core::credentials::CredentialStore;
 use signstash_core::environment::Environment;
 use signstash_core::error::Lang;
 use signstash_core::inputs;
 use signstash_core::model::{LocationType, VisibleSignatureInfo};
-use signstash_core::output::OutputWriter;
+use signstash_core::output::{NamePattern, OutputDir, OutputWriter};
 use signstash_core::token::{Credentials, TokenCache};
 use signstash_sandbox::{RunningSandbox, SandboxConfig};
 use tokio_util::sync::CancellationToken;
@@ -29,7 +29,7 @@ pub struct SignArgs {
     /// Business API base: the hosted Integration Service or an on-premise Proxy Client.
     #[arg(long, requires = "token_url")]
     api_base: Option<String>,
-    /// Folder for the signed files (default: beside each original).
+    /// Folder for the signed files (default: a "Signed" folder beside each original).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Name of each signed file; {stem}, {ext} and {name} come from the original.
@@ -74,9 +74,14 @@ fn parse_visible(text: &str) -> Result<VisibleSignatureInfo, String> {
     let mut location = Vec::new();
     let mut area = Vec::new();
     for item in text.split(',') {
-        let (key, value) = item.split_once('=').ok_or_else(|| format!("'{item}' is not key=value"))?;
+        let (key, value) = item
+            .split_once('=')
+            .ok_or_else(|| format!("'{item}' is not key=value"))?;
         let key = key.trim().to_ascii_lowercase();
-        let number: f64 = value.trim().parse().map_err(|_| format!("{key}={value} is not a number"))?;
+        let number: f64 = value
+            .trim()
+            .parse()
+            .map_err(|_| format!("{key}={value} is not a number"))?;
         if number < 0.0 {
             return Err(format!("{key} must not be negative"));
         }
@@ -103,7 +108,10 @@ fn parse_visible(text: &str) -> Result<VisibleSignatureInfo, String> {
 }
 
 fn language(flag: Option<&str>) -> Lang {
-    let text = flag.map(str::to_string).or_else(|| std::env::var("LANG").ok()).unwrap_or_default();
+    let text = flag
+        .map(str::to_string)
+        .or_else(|| std::env::var("LANG").ok())
+        .unwrap_or_default();
     if text.to_ascii_lowercase().starts_with("en") {
         Lang::En
     } else {
@@ -112,13 +120,20 @@ fn language(flag: Option<&str>) -> Lang {
 }
 
 /// The environment to use, its credentials, and the in-process sandbox when it is the one.
-async fn connect(args: &SignArgs) -> Result<(Environment, Credentials, Option<RunningSandbox>), String> {
-    let from_environment = match (std::env::var("SIGNSTASH_CLIENT_ID"), std::env::var("SIGNSTASH_CLIENT_SECRET")) {
+async fn connect(
+    args: &SignArgs,
+) -> Result<(Environment, Credentials, Option<RunningSandbox>), String> {
+    let from_environment = match (
+        std::env::var("SIGNSTASH_CLIENT_ID"),
+        std::env::var("SIGNSTASH_CLIENT_SECRET"),
+    ) {
         (Ok(id), Ok(secret)) if !id.is_empty() => Some(Credentials::new(id, secret)),
         _ => None,
     };
     let saved = |id: &str| -> Result<Option<Credentials>, String> {
-        CredentialStore::default().load(id).map_err(|e| e.to_string())
+        CredentialStore::default()
+            .load(id)
+            .map_err(|e| e.to_string())
     };
     let missing = |id: &str| {
         format!(
@@ -128,7 +143,8 @@ async fn connect(args: &SignArgs) -> Result<(Environment, Credentials, Option<Ru
     };
     if let (Some(token_url), Some(api_base)) = (&args.token_url, &args.api_base) {
         let id = args.env.clone().unwrap_or_else(|| "custom".into());
-        let environment = Environment::custom(&id, token_url, api_base).map_err(|e| e.message(Lang::En))?;
+        let environment =
+            Environment::custom(&id, token_url, api_base).map_err(|e| e.message(Lang::En))?;
         let credentials = match from_environment {
             Some(c) => c,
             None => saved(&id)?.ok_or_else(|| missing(&id))?,
@@ -165,18 +181,43 @@ pub async fn run(args: SignArgs) -> Result<bool, String> {
     let lang = language(args.lang.as_deref());
     let listed = inputs::collect(&args.paths, args.max_file_mb.saturating_mul(1024 * 1024));
     for skipped in &listed.skipped {
-        eprintln!("{}: {} ({})", skipped.path.display(), skipped.reason, skipped.code);
+        eprintln!(
+            "{}: {} ({})",
+            skipped.path.display(),
+            skipped.reason,
+            skipped.code
+        );
     }
     if listed.files.is_empty() {
         return Err("no PDF or XML documents to sign".into());
     }
-    let writer = OutputWriter::new(args.out.clone(), &args.name_pattern).map_err(|e| e.to_string())?;
+    let pattern = NamePattern::new(&args.name_pattern).map_err(|e| e.to_string())?;
+    let folder = match &args.out {
+        Some(out) => {
+            std::fs::create_dir_all(out)
+                .map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+            OutputDir::Fixed(out.clone())
+        }
+        None => OutputDir::SignedFolderBeside,
+    };
+    let writer = OutputWriter::new(folder, pattern);
     let (environment, credentials, _sandbox) = connect(&args).await?;
-    let options = ClientOptions { proxy: proxy_setting(&args.proxy), ..ClientOptions::default() };
-    let client = SignStashClient::new(environment, credentials, Arc::new(TokenCache::new()), &options)
-        .map_err(|e| e.message(lang))?;
+    let options = ClientOptions {
+        proxy: proxy_setting(&args.proxy),
+        ..ClientOptions::default()
+    };
+    let client = SignStashClient::new(
+        environment,
+        credentials,
+        Arc::new(TokenCache::new()),
+        &options,
+    )
+    .map_err(|e| e.message(lang))?;
     let batch_options = BatchOptions {
-        budget: Budget { max_documents: args.batch_size.max(1), ..Budget::default() },
+        budget: Budget {
+            max_documents: args.batch_size.max(1),
+            ..Budget::default()
+        },
         max_in_flight: args.parallel.max(1),
         signature: SignatureOptions {
             reason: args.reason.clone(),
@@ -200,7 +241,15 @@ pub async fn run(args: SignArgs) -> Result<bool, String> {
     let (events, mut received) = tokio::sync::mpsc::unbounded_channel();
     let progress = crate::progress::Progress::new(listed.files.len(), args.json);
     let work = async {
-        let outcomes = batch::run(&client, &writer, &listed.files, &batch_options, &events, &cancel).await;
+        let outcomes = batch::run(
+            &client,
+            &writer,
+            &listed.files,
+            &batch_options,
+            &events,
+            &cancel,
+        )
+        .await;
         drop(events);
         outcomes
     };

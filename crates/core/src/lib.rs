@@ -5,11 +5,14 @@
 pub mod batch;
 pub mod client;
 pub mod credentials;
+pub mod detect;
 pub mod environment;
 pub mod error;
 pub mod inputs;
 pub mod model;
+pub mod output;
 pub mod token;
+pub mod verify;
 
 mod classify;
 mod error_messages;

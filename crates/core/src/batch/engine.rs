@@ -2,8 +2,6 @@
 //! number run at once. Every document ends as exactly one of: signed, verified and saved; or failed
 //! with a reason.
 
-use std::path::Path;
-
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use futures_util::StreamExt;
@@ -16,7 +14,8 @@ use crate::detect::{self, DocumentKind};
 use crate::error::{Lang, SignStashError};
 use crate::inputs::InputFile;
 use crate::model::{
-    Base64Document, ContentType, SignDocument, SignOperation, SignRequest, SignStatus, SignatureInfo, SignatureType,
+    Base64Document, ContentType, SignDocument, SignOperation, SignRequest, SignStatus,
+    SignatureInfo, SignatureType,
 };
 use crate::output::OutputWriter;
 use crate::verify;
@@ -45,13 +44,24 @@ impl Context<'_> {
     }
 
     fn fail(&self, index: usize, reference: Option<String>, failure: Failure) -> Outcome {
-        self.emit(Event::Failed { index, failure: failure.clone() });
-        Outcome { input: self.files[index].path.clone(), external_reference: reference, operation_id: None, result: Err(failure) }
+        self.emit(Event::Failed {
+            index,
+            failure: failure.clone(),
+        });
+        Outcome {
+            input: self.files[index].path.clone(),
+            external_reference: reference,
+            operation_id: None,
+            result: Err(failure),
+        }
     }
 }
 
 fn failure(code: impl Into<String>, message: impl Into<String>) -> Failure {
-    Failure { code: code.into(), message: message.into() }
+    Failure {
+        code: code.into(),
+        message: message.into(),
+    }
 }
 
 fn service_failure(error: &SignStashError, lang: Lang) -> Failure {
@@ -59,7 +69,11 @@ fn service_failure(error: &SignStashError, lang: Lang) -> Failure {
 }
 
 fn cancelled(lang: Lang) -> Failure {
-    let message = if lang == Lang::Pt { "Cancelado antes de ser enviado." } else { "Cancelled before it was sent." };
+    let message = if lang == Lang::Pt {
+        "Cancelado antes de ser enviado."
+    } else {
+        "Cancelled before it was sent."
+    };
     failure("batch.cancelled", message)
 }
 
@@ -72,14 +86,25 @@ pub async fn run(
     events: &UnboundedSender<Event>,
     cancel: &CancellationToken,
 ) -> Vec<Outcome> {
-    let context = Context { client, writer, files, options, events, cancel };
+    let context = Context {
+        client,
+        writer,
+        files,
+        options,
+        events,
+        cancel,
+    };
     for (index, file) in files.iter().enumerate() {
-        context.emit(Event::Queued { index, path: file.path.clone() });
+        context.emit(Event::Queued {
+            index,
+            path: file.path.clone(),
+        });
     }
     let groups = plan::plan(files, options.budget);
     let mut outcomes: Vec<Option<Outcome>> = (0..files.len()).map(|_| None).collect();
-    let mut finished = futures_util::stream::iter(groups.into_iter().map(|group| sign_group(&context, group)))
-        .buffer_unordered(options.max_in_flight.max(1));
+    let mut finished =
+        futures_util::stream::iter(groups.into_iter().map(|group| sign_group(&context, group)))
+            .buffer_unordered(options.max_in_flight.max(1));
     while let Some(group_outcomes) = finished.next().await {
         for (index, outcome) in group_outcomes {
             outcomes[index] = Some(outcome);
@@ -89,7 +114,13 @@ pub async fn run(
         .into_iter()
         .enumerate()
         .map(|(index, outcome)| {
-            outcome.unwrap_or_else(|| context.fail(index, None, failure("batch.lost", "internal error: no outcome")))
+            outcome.unwrap_or_else(|| {
+                context.fail(
+                    index,
+                    None,
+                    failure("batch.lost", "internal error: no outcome"),
+                )
+            })
         })
         .collect()
 }
@@ -114,13 +145,24 @@ async fn sign_group(context: &Context<'_>, group: Vec<usize>) -> Vec<(usize, Out
                 } else {
                     format!("The file could not be read: {e}")
                 };
-                outcomes.push((index, context.fail(index, None, failure("input.unreadable", message))));
+                outcomes.push((
+                    index,
+                    context.fail(index, None, failure("input.unreadable", message)),
+                ));
                 continue;
             }
         };
         match detect::detect(&bytes) {
-            Ok(kind) => prepared.push(Prepared { index, kind, bytes, reference }),
-            Err(e) => outcomes.push((index, context.fail(index, None, failure(e.code(), e.to_string())))),
+            Ok(kind) => prepared.push(Prepared {
+                index,
+                kind,
+                bytes,
+                reference,
+            }),
+            Err(e) => outcomes.push((
+                index,
+                context.fail(index, None, failure(e.code(), e.to_string())),
+            )),
         }
     }
     if prepared.is_empty() {
@@ -138,15 +180,14 @@ async fn sign_group(context: &Context<'_>, group: Vec<usize>) -> Vec<(usize, Out
         Err(failure) => {
             for document in prepared {
                 let index = document.index;
-                outcomes.push((index, context.fail(index, Some(document.reference), failure.clone())));
+                outcomes.push((
+                    index,
+                    context.fail(index, Some(document.reference), failure.clone()),
+                ));
             }
         }
     }
     outcomes
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "document".into())
 }
 
 fn build_request(reference: &str, prepared: &[Prepared], options: &BatchOptions) -> SignRequest {
@@ -170,7 +211,12 @@ fn build_request(reference: &str, prepared: &[Prepared], options: &BatchOptions)
             };
             info.apply_timestamp = signature.timestamp;
             SignDocument {
-                document_request: Base64Document::from_bytes(&document.reference, file_name_of(document), content_type, &document.bytes),
+                document_request: Base64Document::from_bytes(
+                    &document.reference,
+                    file_name_of(document),
+                    content_type,
+                    &document.bytes,
+                ),
                 signature_info: info,
             }
         })
@@ -180,13 +226,23 @@ fn build_request(reference: &str, prepared: &[Prepared], options: &BatchOptions)
 
 fn file_name_of(document: &Prepared) -> String {
     // The service only echoes it; our output name always comes from the local path.
-    format!("{}.{}", document.reference, if document.kind == DocumentKind::Pdf { "pdf" } else { "xml" })
+    format!(
+        "{}.{}",
+        document.reference,
+        if document.kind == DocumentKind::Pdf {
+            "pdf"
+        } else {
+            "xml"
+        }
+    )
 }
 
 /// An error after which the service may have signed although no answer arrived.
 fn answer_may_be_lost(error: &SignStashError) -> bool {
-    matches!(error.code(), "net.timeout" | "net.connection_lost" | "answer.malformed" | "answer.too_large")
-        || error.http_status().is_some_and(|status| status >= 500)
+    matches!(
+        error.code(),
+        "net.timeout" | "net.connection_lost" | "answer.malformed" | "answer.too_large"
+    ) || error.http_status().is_some_and(|status| status >= 500)
 }
 
 /// On the hosted base, asks whether the request's first document was already signed, and fetches
@@ -196,12 +252,23 @@ async fn already_signed(context: &Context<'_>, prepared: &[Prepared]) -> Option<
         return None;
     }
     let reference = &prepared.first()?.reference;
-    let id = context.client.operation_id_by_reference(reference).await.ok()??;
-    tracing::info!(operation = id, "the service had already signed this request; fetching it instead of resending");
+    let id = context
+        .client
+        .operation_id_by_reference(reference)
+        .await
+        .ok()??;
+    tracing::info!(
+        operation = id,
+        "the service had already signed this request; fetching it instead of resending"
+    );
     context.client.operation_detail(id, true).await.ok()
 }
 
-async fn send_with_retries(context: &Context<'_>, request: &SignRequest, prepared: &[Prepared]) -> Result<SignOperation, Failure> {
+async fn send_with_retries(
+    context: &Context<'_>,
+    request: &SignRequest,
+    prepared: &[Prepared],
+) -> Result<SignOperation, Failure> {
     let options = context.options;
     let mut attempt = 0;
     loop {
@@ -209,7 +276,10 @@ async fn send_with_retries(context: &Context<'_>, request: &SignRequest, prepare
             return Err(cancelled(options.lang));
         }
         for document in prepared {
-            context.emit(Event::Sending { index: document.index, attempt });
+            context.emit(Event::Sending {
+                index: document.index,
+                attempt,
+            });
         }
         let error = match context.client.sign_base64(request).await {
             Ok(operation) => return Ok(operation),
@@ -218,7 +288,8 @@ async fn send_with_retries(context: &Context<'_>, request: &SignRequest, prepare
         tracing::warn!(code = error.code(), attempt, "sign request failed");
         // The same references are resent, so a request the service did process is refused (0.0.7)
         // instead of being signed twice; on the hosted base it is found and fetched.
-        let lost = answer_may_be_lost(&error) || (attempt > 0 && error.code() == "api.reused_reference");
+        let lost =
+            answer_may_be_lost(&error) || (attempt > 0 && error.code() == "api.reused_reference");
         if lost {
             if let Some(operation) = already_signed(context, prepared).await {
                 return Ok(operation);
@@ -242,22 +313,47 @@ async fn send_with_retries(context: &Context<'_>, request: &SignRequest, prepare
 
 /// Matches the document in the answer by its externalReference (never by position or name), then
 /// decodes, verifies and saves it.
-fn finish_document(context: &Context<'_>, operation: &SignOperation, document: Prepared) -> Outcome {
+fn finish_document(
+    context: &Context<'_>,
+    operation: &SignOperation,
+    document: Prepared,
+) -> Outcome {
     let lang = context.options.lang;
     let index = document.index;
     let reference = document.reference.clone();
     let pt = lang == Lang::Pt;
-    let answer = operation.document_list.iter().find(|d| d.external_reference.as_deref() == Some(&reference));
+    let answer = operation
+        .document_list
+        .iter()
+        .find(|d| d.external_reference.as_deref() == Some(&reference));
     let Some(answer) = answer else {
-        let message = if pt { "O serviço não devolveu este documento. Tente de novo." } else { "The service did not return this document. Try again." };
-        return context.fail(index, Some(reference), failure("answer.document_missing", message));
+        let message = if pt {
+            "O serviço não devolveu este documento. Tente de novo."
+        } else {
+            "The service did not return this document. Try again."
+        };
+        return context.fail(
+            index,
+            Some(reference),
+            failure("answer.document_missing", message),
+        );
     };
     if answer.sign_status != Some(SignStatus::Signed) {
-        let code = format!("sign.{}", answer.sign_error.as_ref().map_or("ERROR_SIGNING", |e| e.as_str()));
+        let code = format!(
+            "sign.{}",
+            answer
+                .sign_error
+                .as_ref()
+                .map_or("ERROR_SIGNING", |e| e.as_str())
+        );
         let message = sign_errors::message(answer.sign_error.as_ref(), lang);
         return context.fail(index, Some(reference), failure(code, message));
     }
-    let signed = match answer.signed_content.as_deref().map(|c| STANDARD.decode(c.trim())) {
+    let signed = match answer
+        .signed_content
+        .as_deref()
+        .map(|c| STANDARD.decode(c.trim()))
+    {
         Some(Ok(bytes)) => bytes,
         Some(Err(_)) | None => {
             let message = if pt {
@@ -265,7 +361,11 @@ fn finish_document(context: &Context<'_>, operation: &SignOperation, document: P
             } else {
                 "The service returned the signed document in an unreadable form; nothing was saved. Try again."
             };
-            return context.fail(index, Some(reference), failure("answer.bad_content", message));
+            return context.fail(
+                index,
+                Some(reference),
+                failure("answer.bad_content", message),
+            );
         }
     };
     if let Err(e) = verify::verify_signed(document.kind, &document.bytes, &signed) {
@@ -275,8 +375,16 @@ fn finish_document(context: &Context<'_>, operation: &SignOperation, document: P
     let input = &context.files[index].path;
     match context.writer.write(input, &signed) {
         Ok(output) => {
-            context.emit(Event::Saved { index, output: output.clone() });
-            Outcome { input: input.clone(), external_reference: Some(reference), operation_id: operation.id, result: Ok(output) }
+            context.emit(Event::Saved {
+                index,
+                output: output.clone(),
+            });
+            Outcome {
+                input: input.clone(),
+                external_reference: Some(reference),
+                operation_id: operation.id,
+                result: Ok(output),
+            }
         }
         Err(e) => context.fail(index, Some(reference), failure(e.code(), e.to_string())),
     }

@@ -1,0 +1,371 @@
+//! Writing signed documents without ever losing one: names come only from the local input
+//! file name, an existing file is never overwritten (`name (2).pdf`, `(3)`…, race-free), the
+//! data is complete and fsynced before it gets its final name, and no temporary file is left
+//! behind on any error.
+
+use std::ffi::{OsStr, OsString};
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Why a signed document could not be saved.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("the output folder {0} does not exist (was a drive disconnected?)")]
+    FolderMissing(PathBuf),
+    #[error("{0} is not a folder")]
+    NotAFolder(PathBuf),
+    #[error("cannot write in {0}: permission denied or read-only")]
+    NotWritable(PathBuf),
+    #[error("the disk holding {0} is full")]
+    DiskFull(PathBuf),
+    #[error("refusing to save over the original document {0}")]
+    SameAsInput(PathBuf),
+    #[error("the file name pattern is not valid: {0}")]
+    InvalidPattern(String),
+    #[error("too many files named like {0} already exist")]
+    NoFreeName(PathBuf),
+    #[error("could not save in {dir}: {source}")]
+    Io { dir: PathBuf, source: io::Error },
+}
+
+impl OutputError {
+    /// Stable machine-readable code, e.g. `output.disk_full`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            OutputError::FolderMissing(_) => "output.folder_missing",
+            OutputError::NotAFolder(_) => "output.not_a_folder",
+            OutputError::NotWritable(_) => "output.not_writable",
+            OutputError::DiskFull(_) => "output.disk_full",
+            OutputError::SameAsInput(_) => "output.same_as_input",
+            OutputError::InvalidPattern(_) => "output.invalid_pattern",
+            OutputError::NoFreeName(_) => "output.no_free_name",
+            OutputError::Io { .. } => "output.io",
+        }
+    }
+
+    fn from_io(e: io::Error, dir: &Path) -> Self {
+        let dir = dir.to_path_buf();
+        match e.kind() {
+            io::ErrorKind::NotFound => OutputError::FolderMissing(dir),
+            io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+                OutputError::NotWritable(dir)
+            }
+            io::ErrorKind::StorageFull
+            | io::ErrorKind::QuotaExceeded
+            | io::ErrorKind::FileTooLarge => OutputError::DiskFull(dir),
+            _ => OutputError::Io { dir, source: e },
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Text(String),
+    Stem,
+    Ext,
+    Name,
+}
+
+/// Output file name pattern with `{stem}`, `{ext}` and `{name}` placeholders (from the
+/// input file name `invoice.pdf`: `invoice`, `pdf`, `invoice.pdf`). When the input has no
+/// extension, a `.` right before `{ext}` is dropped too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamePattern {
+    source: String,
+    parts: Vec<Part>,
+}
+
+impl NamePattern {
+    pub const DEFAULT: &'static str = "{stem}_signed.{ext}";
+
+    /// Validates a pattern: no path separators, `..`, NUL or characters Windows refuses in
+    /// names, only known placeholders, and `{stem}` or `{name}` present so that every
+    /// document gets its own name.
+    pub fn new(pattern: &str) -> Result<Self, OutputError> {
+        let bad = |m: &str| Err(OutputError::InvalidPattern(m.to_owned()));
+        if pattern.trim().is_empty() {
+            return bad("it is empty");
+        }
+        if pattern.contains(['/', '\\']) {
+            return bad("it must not contain / or \\ (it names a file, not a folder)");
+        }
+        if pattern.contains("..") {
+            return bad("it must not contain ..");
+        }
+        if pattern
+            .chars()
+            .any(|c| c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*'))
+        {
+            return bad("it contains a character not allowed in file names");
+        }
+        let mut parts = Vec::new();
+        let mut rest = pattern;
+        while let Some(open) = rest.find(['{', '}']) {
+            if rest[open..].starts_with('}') {
+                return bad("it has a } without {");
+            }
+            let Some(close) = rest[open..].find('}') else {
+                return bad("it has a { without }");
+            };
+            if open > 0 {
+                parts.push(Part::Text(rest[..open].to_owned()));
+            }
+            parts.push(match &rest[open + 1..open + close] {
+                "stem" => Part::Stem,
+                "ext" => Part::Ext,
+                "name" => Part::Name,
+                other => return bad(&format!("unknown placeholder {{{other}}}")),
+            });
+            rest = &rest[open + close + 1..];
+        }
+        if !rest.is_empty() {
+            parts.push(Part::Text(rest.to_owned()));
+        }
+        if !parts.iter().any(|p| matches!(p, Part::Stem | Part::Name)) {
+            return bad("it must contain {stem} or {name}");
+        }
+        Ok(NamePattern {
+            source: pattern.to_owned(),
+            parts,
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// The output file name for the input file name `input_name`.
+    fn render(&self, input_name: &OsStr) -> OsString {
+        let path = Path::new(input_name);
+        let stem = path.file_stem().unwrap_or(input_name);
+        let ext = path.extension().unwrap_or_default();
+        let mut out = OsString::new();
+        for (i, part) in self.parts.iter().enumerate() {
+            match part {
+                Part::Text(t) => {
+                    let dot_before_missing_ext =
+                        ext.is_empty() && self.parts.get(i + 1) == Some(&Part::Ext);
+                    out.push(match t.strip_suffix('.') {
+                        Some(trimmed) if dot_before_missing_ext => trimmed,
+                        _ => t,
+                    });
+                }
+                Part::Stem => out.push(stem),
+                Part::Ext => out.push(ext),
+                Part::Name => out.push(input_name),
+            }
+        }
+        out
+    }
+}
+
+impl Default for NamePattern {
+    fn default() -> Self {
+        NamePattern {
+            source: Self::DEFAULT.to_owned(),
+            parts: vec![Part::Stem, Part::Text("_signed.".into()), Part::Ext],
+        }
+    }
+}
+
+/// Where signed documents go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputDir {
+    /// One folder for everything; it must exist.
+    Fixed(PathBuf),
+    /// A `Signed` folder next to each original (created when missing).
+    SignedFolderBeside,
+}
+
+pub const SIGNED_FOLDER: &str = "Signed";
+
+/// Highest numbered suffix tried before giving up.
+const MAX_SUFFIX: u32 = 9999;
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+#[derive(Debug, Clone)]
+pub struct OutputWriter {
+    dir: OutputDir,
+    pattern: NamePattern,
+}
+
+impl OutputWriter {
+    pub fn new(dir: OutputDir, pattern: NamePattern) -> Self {
+        OutputWriter { dir, pattern }
+    }
+
+    /// All outputs in `dir`, default name pattern.
+    pub fn into_folder(dir: impl Into<PathBuf>) -> Self {
+        Self::new(OutputDir::Fixed(dir.into()), NamePattern::default())
+    }
+
+    /// Outputs in a `Signed` folder beside each original, default name pattern.
+    pub fn beside() -> Self {
+        Self::new(OutputDir::SignedFolderBeside, NamePattern::default())
+    }
+
+    pub fn dir(&self) -> &OutputDir {
+        &self.dir
+    }
+
+    pub fn pattern(&self) -> &NamePattern {
+        &self.pattern
+    }
+
+    /// The folder the output for `input` goes to.
+    pub fn output_dir_for(&self, input: &Path) -> PathBuf {
+        match &self.dir {
+            OutputDir::Fixed(d) => d.clone(),
+            OutputDir::SignedFolderBeside => input
+                .parent()
+                .unwrap_or_else(|| Path::new("."))
+                .join(SIGNED_FOLDER),
+        }
+    }
+
+    /// The preferred output path for `input`, from its local file name only (never from a
+    /// name the server sends). `write` may pick a numbered variant if this one exists.
+    pub fn output_path_for(&self, input: &Path) -> PathBuf {
+        let name = input.file_name().unwrap_or(OsStr::new("document"));
+        self.output_dir_for(input).join(self.pattern.render(name))
+    }
+
+    /// Saves `bytes` as the output for `input` and returns the path actually written.
+    /// Never overwrites: an existing name gets ` (2)`, ` (3)`… before its extension.
+    pub fn write(&self, input: &Path, bytes: &[u8]) -> Result<PathBuf, OutputError> {
+        let dir = self.output_dir_for(input);
+        if self.dir == OutputDir::SignedFolderBeside {
+            match fs::create_dir(&dir) {
+                Err(e) if e.kind() != io::ErrorKind::AlreadyExists => {
+                    return Err(OutputError::from_io(e, &dir))
+                }
+                _ => {}
+            }
+        }
+        match fs::metadata(&dir) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => return Err(OutputError::NotAFolder(dir)),
+            Err(e) => return Err(OutputError::from_io(e, &dir)),
+        }
+        let first = self.output_path_for(input);
+        let input_real = fs::canonicalize(input).ok();
+
+        let temp = TempFile::create(&dir, bytes)?;
+        let mut last_tried = first.clone();
+        for n in 1..=MAX_SUFFIX {
+            let candidate = numbered(&first, n);
+            last_tried.clone_from(&candidate);
+            let same = input_real.is_some() && fs::canonicalize(&candidate).ok() == input_real;
+            if same {
+                if n == 1 {
+                    return Err(OutputError::SameAsInput(candidate));
+                }
+                continue;
+            }
+            // A hard link to the complete, fsynced temp file either creates the final name
+            // atomically or fails because it exists: no overwrite, no race, no partial file.
+            match fs::hard_link(&temp.path, &candidate) {
+                Ok(()) => {
+                    drop(temp);
+                    sync_dir(&dir);
+                    return Ok(candidate);
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                // Filesystems without hard links (FAT/exFAT sticks, some shares).
+                Err(_) => match write_new(&candidate, bytes) {
+                    Ok(true) => {
+                        drop(temp);
+                        sync_dir(&dir);
+                        return Ok(candidate);
+                    }
+                    Ok(false) => continue,
+                    Err(e) => return Err(OutputError::from_io(e, &dir)),
+                },
+            }
+        }
+        Err(OutputError::NoFreeName(last_tried))
+    }
+}
+
+/// `path` for n = 1, else `stem (n).ext`.
+fn numbered(path: &Path, n: u32) -> PathBuf {
+    if n == 1 {
+        return path.to_path_buf();
+    }
+    let mut name = path.file_stem().unwrap_or_default().to_os_string();
+    name.push(format!(" ({n})"));
+    if let Some(ext) = path.extension() {
+        name.push(".");
+        name.push(ext);
+    }
+    path.with_file_name(name)
+}
+
+/// Fallback when hard links are unsupported: `create_new` the final name and write it;
+/// removed again if anything fails. `Ok(false)` when the name is taken.
+fn write_new(path: &Path, bytes: &[u8]) -> io::Result<bool> {
+    let mut f = match OpenOptions::new().write(true).create_new(true).open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    let guard = TempFile {
+        path: path.to_path_buf(),
+    };
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::mem::forget(guard);
+    Ok(true)
+}
+
+/// A temporary file in the output folder, removed when dropped (on every error path).
+struct TempFile {
+    path: PathBuf,
+}
+
+impl TempFile {
+    /// Creates a uniquely named hidden file in `dir` holding `bytes`, fsynced.
+    fn create(dir: &Path, bytes: &[u8]) -> Result<TempFile, OutputError> {
+        for _ in 0..100 {
+            let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+            let path = dir.join(format!(".signstash-{}-{n}.tmp", std::process::id()));
+            let mut f = match OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(f) => f,
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(OutputError::from_io(e, dir)),
+            };
+            let temp = TempFile { path };
+            f.write_all(bytes)
+                .and_then(|()| f.sync_all())
+                .map_err(|e| OutputError::from_io(e, dir))?;
+            return Ok(temp);
+        }
+        Err(OutputError::Io {
+            dir: dir.to_path_buf(),
+            source: io::Error::other("could not create a temporary file"),
+        })
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Err(e) = fs::remove_file(&self.path) {
+            if e.kind() != io::ErrorKind::NotFound {
+                tracing::warn!(path = %self.path.display(), error = %e, "temporary file left behind");
+            }
+        }
+    }
+}
+
+/// Makes the new directory entry durable. Best effort: the data itself is already fsynced.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Err(e) = fs::File::open(dir).and_then(|d| d.sync_all()) {
+        tracing::warn!(dir = %dir.display(), error = %e, "could not fsync the output folder");
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}

@@ -1,0 +1,93 @@
+//! Verify-before-save: a document the service returns is only written to disk if it is
+//! still the user's document plus a well-formed, new signature over it.
+//!
+//! This checks integrity (the bytes we sent are the bytes that were signed, and the
+//! signature value matches the embedded signer certificate), not trust: judging the
+//! service's CA and certificate status is the job of the recipient's validator.
+
+mod cms;
+mod pdf;
+mod xml;
+
+pub use pdf::{verify_signed_pdf, DigestAlgorithm, PdfSignatureInfo, SignatureCheck};
+pub use xml::verify_signed_xml;
+
+use crate::detect::DocumentKind;
+
+/// Why a returned document was not accepted. Messages are plain language; `code()` is
+/// stable for reports and translation.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    #[error("the service returned an empty file")]
+    Empty,
+    #[error("the signed file returned by the service is shorter than the original document, so it is incomplete")]
+    Truncated,
+    #[error("the signed file does not start with the original document: the service changed the content instead of only adding a signature")]
+    NotIncremental,
+    #[error("the service returned the document without a new signature")]
+    NoSignature,
+    #[error("the signature does not cover the whole file ({0})")]
+    ByteRange(String),
+    #[error("the signature data in the file is damaged ({0})")]
+    Cms(String),
+    #[error("the signature was made over different content than this file (the document was changed after signing or damaged in transit)")]
+    DigestMismatch,
+    #[error("the signature value does not match the signer's certificate")]
+    SignatureInvalid,
+    #[error("the signer's certificate is not included in the signature")]
+    SignerCertificateMissing,
+    #[error("the signature uses something this app cannot check: {0}")]
+    Unsupported(String),
+    #[error("the returned document is not readable XML ({0})")]
+    NotXml(String),
+    #[error("the original document could not be read as XML ({0})")]
+    OriginalNotXml(String),
+    #[error("the returned XML declares a DTD, which is refused for safety")]
+    DtdRefused,
+    #[error("the XML signature is empty (no signature value)")]
+    EmptySignatureValue,
+    #[error("the service returned a different document: expected <{expected}>, got <{found}>")]
+    DifferentDocument { expected: String, found: String },
+}
+
+impl VerifyError {
+    /// Stable machine-readable code, e.g. `verify.digest_mismatch`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            VerifyError::Empty => "verify.empty",
+            VerifyError::Truncated => "verify.truncated",
+            VerifyError::NotIncremental => "verify.not_incremental",
+            VerifyError::NoSignature => "verify.no_signature",
+            VerifyError::ByteRange(_) => "verify.byterange",
+            VerifyError::Cms(_) => "verify.cms",
+            VerifyError::DigestMismatch => "verify.digest_mismatch",
+            VerifyError::SignatureInvalid => "verify.signature_invalid",
+            VerifyError::SignerCertificateMissing => "verify.signer_certificate",
+            VerifyError::Unsupported(_) => "verify.unsupported",
+            VerifyError::NotXml(_) => "verify.not_xml",
+            VerifyError::OriginalNotXml(_) => "verify.original_not_xml",
+            VerifyError::DtdRefused => "verify.dtd",
+            VerifyError::EmptySignatureValue => "verify.empty_signature",
+            VerifyError::DifferentDocument { .. } => "verify.different_document",
+        }
+    }
+}
+
+/// What was checked on a returned document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verified {
+    Pdf(PdfSignatureInfo),
+    Xml,
+}
+
+/// Verifies `signed` as the signed version of `original`, by kind.
+pub fn verify_signed(
+    kind: DocumentKind,
+    original: &[u8],
+    signed: &[u8],
+) -> Result<Verified, VerifyError> {
+    match kind {
+        DocumentKind::Pdf => verify_signed_pdf(original, signed).map(Verified::Pdf),
+        DocumentKind::Xml => verify_signed_xml(original, signed).map(|()| Verified::Xml),
+    }
+}
