@@ -23,11 +23,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Sign PDF and XML files (or folders of them); exits 0 only when every document was saved.
-    Sign(sign_cmd::SignArgs),
+    Sign(Box<sign_cmd::SignArgs>),
     /// Save, delete or check an environment's credentials in the system keyring.
     Credentials(credentials_cmd::CredentialsArgs),
     /// Run a local look-alike of Sign'Stash (token server + API) that signs with a test CA.
-    Sandbox(sandbox_cmd::SandboxArgs),
+    Sandbox(Box<sandbox_cmd::SandboxArgs>),
 }
 
 fn main() -> ExitCode {
@@ -51,9 +51,9 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Sign(args) => sign_cmd::run(args).await,
+            Command::Sign(args) => sign_cmd::run(*args).await,
             Command::Credentials(args) => credentials_cmd::run(args).map(|()| true),
-            Command::Sandbox(args) => sandbox_cmd::run(args).await.map(|()| true),
+            Command::Sandbox(args) => sandbox_cmd::run(*args).await.map(|()| true),
         }
     });
     match result {

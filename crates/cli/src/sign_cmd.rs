@@ -13,7 +13,7 @@ use signstash_core::environment::Environment;
 use signstash_core::error::Lang;
 use signstash_core::inputs;
 use signstash_core::model::{LocationType, VisibleSignatureInfo};
-use signstash_core::output::{NamePattern, OutputDir, OutputWriter};
+use signstash_core::output::{NamePattern, OutputDir, OutputWriter, SIGNED_FOLDER};
 use signstash_core::token::{Credentials, TokenCache};
 use signstash_sandbox::{RunningSandbox, SandboxConfig};
 use tokio_util::sync::CancellationToken;
@@ -179,7 +179,15 @@ fn proxy_setting(text: &str) -> ProxySetting {
 
 pub async fn run(args: SignArgs) -> Result<bool, String> {
     let lang = language(args.lang.as_deref());
-    let listed = inputs::collect(&args.paths, args.max_file_mb.saturating_mul(1024 * 1024));
+    let outputs = inputs::OutputFolders {
+        paths: args.out.iter().cloned().collect(),
+        name: args.out.is_none().then(|| SIGNED_FOLDER.to_string()),
+    };
+    let listed = inputs::collect(
+        &args.paths,
+        args.max_file_mb.saturating_mul(1024 * 1024),
+        &outputs,
+    );
     for skipped in &listed.skipped {
         eprintln!(
             "{}: {} ({})",

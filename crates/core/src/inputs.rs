@@ -72,9 +72,35 @@ impl Inputs {
     }
 }
 
+/// Folders never searched for documents: where signed files are written, so that a second run over
+/// the same folder does not sign its own outputs again.
+#[derive(Clone, Debug, Default)]
+pub struct OutputFolders {
+    /// Exact folders (e.g. `--out`).
+    pub paths: Vec<PathBuf>,
+    /// Any folder with this name (e.g. the `Signed` folder beside each original).
+    pub name: Option<String>,
+}
+
+impl OutputFolders {
+    fn contains(&self, folder: &Path) -> bool {
+        let named = self
+            .name
+            .as_deref()
+            .is_some_and(|n| folder.file_name().is_some_and(|f| f == n));
+        named
+            || folder.canonicalize().is_ok_and(|c| {
+                self.paths
+                    .iter()
+                    .any(|p| p.canonicalize().is_ok_and(|p| p == c))
+            })
+    }
+}
+
 /// Lists the documents named by `paths`. Files named directly are taken whatever their extension
-/// (their content decides later); inside folders only `.pdf` and `.xml` files are taken.
-pub fn collect(paths: &[PathBuf], max_size: u64) -> Inputs {
+/// (their content decides later); inside folders only `.pdf` and `.xml` files are taken, outside
+/// `outputs`.
+pub fn collect(paths: &[PathBuf], max_size: u64, outputs: &OutputFolders) -> Inputs {
     let mut inputs = Inputs::default();
     let mut seen = HashSet::new();
     for path in paths {
@@ -93,7 +119,11 @@ pub fn collect(paths: &[PathBuf], max_size: u64) -> Inputs {
         // Links are not followed into other folders; a linked file counts only if it stays inside.
         let walker = walkdir::WalkDir::new(path)
             .follow_links(false)
-            .sort_by_file_name();
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                !(e.depth() > 0 && e.file_type().is_dir() && outputs.contains(e.path()))
+            });
         for entry in walker {
             let entry = match entry {
                 Ok(entry) => entry,
@@ -148,14 +178,18 @@ mod tests {
         std::os::unix::fs::symlink(&outside, root.join("link.pdf")).expect("symlink");
         std::os::unix::fs::symlink(root.join("a.pdf"), root.join("same.pdf")).expect("symlink");
 
-        let inputs = collect(
-            &[
-                root.clone(),
-                root.join("a.pdf"),
-                dir.path().join("nope.pdf"),
-            ],
-            1024,
-        );
+        std::fs::create_dir_all(root.join("Signed")).expect("mkdir");
+        std::fs::write(root.join("Signed/a_signed.pdf"), b"%PDF-1.7").expect("write");
+        let outputs = OutputFolders {
+            paths: vec![],
+            name: Some("Signed".into()),
+        };
+        let paths = [
+            root.clone(),
+            root.join("a.pdf"),
+            dir.path().join("nope.pdf"),
+        ];
+        let inputs = collect(&paths, 1024, &outputs);
         let names: Vec<_> = inputs
             .files
             .iter()

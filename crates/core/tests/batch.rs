@@ -88,7 +88,11 @@ impl Setup {
         for (file, bytes) in documents {
             std::fs::write(folder.join(file), bytes).expect("write");
         }
-        let listed = inputs::collect(&[folder], 100 * 1024 * 1024);
+        let listed = inputs::collect(
+            &[folder],
+            100 * 1024 * 1024,
+            &inputs::OutputFolders::default(),
+        );
         assert!(listed.skipped.is_empty(), "{:?}", listed.skipped);
         listed.files
     }

@@ -1,0 +1,164 @@
+//! The `signstash` binary as a user runs it: sign on the built-in sandbox with no set-up, JSON
+//! results, no overwrite on a second run, exit codes, and credentials through the real keyring.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn signstash(home: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_signstash"));
+    command
+        .env("HOME", home)
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("SIGNSTASH_CLIENT_ID")
+        .env("LANG", "en_US.UTF-8");
+    command
+}
+
+fn pdf() -> Vec<u8> {
+    let content = "BT /F1 18 Tf 72 720 Td (Fatura) Tj ET";
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_string(),
+        format!(
+            "<< /Length {} >>\nstream\n{content}\nendstream",
+            content.len()
+        ),
+    ];
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(b"xref\n0 5\n0000000000 65535 f \n");
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+    );
+    out
+}
+
+#[test]
+fn signs_on_the_built_in_sandbox_with_no_set_up_and_never_overwrites() {
+    let home = tempfile::tempdir().expect("home");
+    let work = home.path().join("faturas");
+    std::fs::create_dir_all(&work).expect("mkdir");
+    std::fs::write(work.join("FT 1.pdf"), pdf()).expect("write");
+    std::fs::write(work.join("foto.pdf"), b"\x89PNG\r\n\x1a\n").expect("write");
+
+    let first = signstash(home.path())
+        .args(["sign", "--env", "sandbox", "--json"])
+        .arg(work.join("FT 1.pdf"))
+        .output()
+        .expect("run");
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let line: serde_json::Value = serde_json::from_slice(&first.stdout).expect("one JSON object");
+    assert_eq!(line["status"], "saved");
+    let output = work.join("Signed").join("FT 1_signed.pdf");
+    assert_eq!(line["output"], output.to_str().expect("utf-8"));
+    let pdfsig = Command::new("pdfsig")
+        .args(["-nocert", "-no-ocsp"])
+        .arg(&output)
+        .output()
+        .expect("pdfsig");
+    assert!(String::from_utf8_lossy(&pdfsig.stdout).contains("Signature is Valid"));
+    let first_bytes = std::fs::read(&output).expect("read");
+
+    // A second run, with a file that is not an invoice: the good one is saved beside, not over,
+    // the first output; the bad one fails with a reason, and the exit code says so.
+    let second = signstash(home.path())
+        .args(["sign", "--env", "sandbox"])
+        .arg(&work)
+        .output()
+        .expect("run");
+    assert!(!second.status.success());
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        stderr.contains("foto.pdf") && stderr.contains("PNG"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1 signed and saved, 1 failed"), "{stderr}");
+    assert_eq!(
+        std::fs::read(&output).expect("read"),
+        first_bytes,
+        "first output untouched"
+    );
+    assert!(work.join("Signed").join("FT 1_signed (2).pdf").exists());
+}
+
+#[test]
+fn staging_without_credentials_says_what_to_do() {
+    let home = tempfile::tempdir().expect("home");
+    let file = home.path().join("a.pdf");
+    std::fs::write(&file, pdf()).expect("write");
+    let run = signstash(home.path())
+        .args(["sign", "--env", "staging"])
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("signstash credentials set --env staging"),
+        "{stderr}"
+    );
+}
+
+/// Needs the Secret Service: `make test` runs cargo test under scripts/with-keyring.sh.
+#[test]
+fn credentials_set_status_delete_through_the_keyring() {
+    let home = tempfile::tempdir().expect("home");
+    let env = format!("cli-test-{}", std::process::id());
+    let mut set = signstash(home.path())
+        .args([
+            "credentials",
+            "set",
+            "--env",
+            &env,
+            "--client-id",
+            "PRT.1-test",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run");
+    set.stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"very-secret\n")
+        .expect("secret");
+    let set = set.wait_with_output().expect("wait");
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stdout)
+    );
+    let status = signstash(home.path())
+        .args(["credentials", "status", "--env", &env])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        text.contains("saved for client PRT.1-test") && !text.contains("very-secret"),
+        "{text}"
+    );
+    assert!(signstash(home.path())
+        .args(["credentials", "delete", "--env", &env])
+        .status()
+        .expect("run")
+        .success());
+    let status = signstash(home.path())
+        .args(["credentials", "status", "--env", &env])
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&status.stdout).contains("no credentials"));
+}
