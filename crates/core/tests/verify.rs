@@ -460,3 +460,86 @@ fn rejects_unsigned_foreign_and_hostile_xml() {
         Err(VerifyError::NoSignature)
     );
 }
+
+// A throwaway RSA-2048 test seal (self-signed, made with `openssl req -x509 -newkey rsa:2048`):
+// the sandbox signer is P-256 only, and a real qualified seal may well be RSA.
+const RSA_KEY: &str = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCclQV4TwrAbtRk\ni3OHlqtv0084WQErbFcBuLvz3iGap3OQgshlR26xCkqd4nAoY5mASDcJjO65OGJD\nsJrOIPkA40aa4XSkQqV4cLCcEsEVsPWqhv8CdVn4yYSRuP+/nyW7azYcVmfqdzpx\nj0W4QVqBVHoBMncKjfTri44dyVnrodRxD3d8NOQY9f07TUk2rWvkZBfgkdP8bTZH\n3d7Oj1GBub11J+VJusypPnJ9/BCgacz6hmtP5tPJ8BakLL+OwYbCkcrth7ap5OZg\ncrbpBdKKR2auhXVCaXHbUTojQns3+a5tYtEmZ22qPKTghw0DyiEmX5j1b/pIdsCy\nu0ETByglAgMBAAECggEAIE8zoL6WllyIIPMRdLHnUBzHJPZgomgpj+ZhihGU14ej\n9fa2iQdzVL6t5OQ7hmn+25SLHsJg5AE5bYQ8fToah09eW0kYO2ixIigGmT3Zb7Nj\nDbvrVMOIPCjA3RzSUOTy8ThPIwvFR4EwowwQM9Pwa+1Ve3fBToE6P3w9Z/ILRu57\n+lNwCmfBaFSJWeS2+dIk7YnXt7EpW4s2SMLRujrJ2yb5fP1dAZv1eSuIfksHNeCj\nAkMsNNw7ofCPbD0uju5Wnps/Ofb8h9mpT9Vc5e7+XiWEDqt2fSFeDHXjjbfryRu5\nzrIp4EvGtwN17Lvy6No3rhm28XFiiBhL1wxXlxmdIQKBgQDI5MuuBwMwErqxA6vR\nlv3ZSivy7ODRShvpQ1vwteycqy7F82M/v5Nh29B/3tV0aJ9tUcOa7N7gY+FagPLo\n3TMFlS5MIFd0WPn761y05dtSdmE3BlcYgnXYhpWi7Y9wX57mlYACvGcRglzibJ2/\nZBL4e/E/Rx2hp+Hrdq5PLihlHQKBgQDHiJDAlQ7zMcrRRewTYCIW274rPufLib0A\nPDMhljsnXrbzHZvLU20K9C42450DJV+zhjCo+PQ3NIf6sD+PPzeVUhQyns3ivO7B\ndofmbLnH+VKZNgm6dutq4NcT6e4AgidFkra0sozrmQUEMgjsm5YO0b4fnhKp7PN8\n3AfSTymIqQKBgFLOrH5ReajpL3cjskE0YfKdNjxuE8VxLMwb7dvswVla3m7OAk0W\npKOjve/XZFkVfxHKsDw+AyivQwbRPE9sTkmw0mKiuinFO1XyEEaosJzvGudZf7Ek\npXrZDvkXvxZs88zMNvXpvvpip/LVHrjzgTZXsHuKztYBo4gxZWxR9GipAoGARpqm\nTd7wuVFHKSIK1RhRN7Ft6zOJJdaJUEn89ceJCvdS2VgCxsGwdg3NRJLp/jD9WjMD\niOb+04H9E9HFy9RcwLOYfgj/ZVnhSge9MuYKHx60AY7Dhn2J8/m3YU6Hbxqe9tlh\nWTNM9hjhU4i467BqOrgxBFMU25gC2I2rHtnwInECgYEAhy+mF/sUqij4ZdqTJVOS\ncdL0XGHhVcKtUCgRKM+sad+jotHfG2z1rcf3YIQzIHqOxi+xFWr2XU2p6flcZFv7\nWyE7C+I5L6w1zwaSvw11z7BwSH3+5eSSfyU2ka8By33JXhNeXUkrKBzdDy3FgwDx\nrqwpbKH1F9CGLbc7PPt70DM=\n-----END PRIVATE KEY-----";
+const RSA_CERT: &str = "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIUIELREWf1muNZlZ5MXxJjsOy1NSowDQYJKoZIhvcNAQEL\nBQAwSjELMAkGA1UEBhMCUFQxGDAWBgNVBAoMD0VtcHJlc2EgRXhlbXBsbzEhMB8G\nA1UEAwwYRW1wcmVzYSBFeGVtcGxvIFJTQSBTZWFsMCAXDTI2MTEyODA4MjQ1M1oY\nDzIxMjYxMTA0MDgyNDUzWjBKMQswCQYDVQQGEwJQVDEYMBYGA1UECgwPRW1wcmVz\nYSBFeGVtcGxvMSEwHwYDVQQDDBhFbXByZXNhIEV4ZW1wbG8gUlNBIFNlYWwwggEi\nMA0GCSqGSIb3DQEBAQUAA4IBDwAwggEKAoIBAQCclQV4TwrAbtRki3OHlqtv0084\nWQErbFcBuLvz3iGap3OQgshlR26xCkqd4nAoY5mASDcJjO65OGJDsJrOIPkA40aa\n4XSkQqV4cLCcEsEVsPWqhv8CdVn4yYSRuP+/nyW7azYcVmfqdzpxj0W4QVqBVHoB\nMncKjfTri44dyVnrodRxD3d8NOQY9f07TUk2rWvkZBfgkdP8bTZH3d7Oj1GBub11\nJ+VJusypPnJ9/BCgacz6hmtP5tPJ8BakLL+OwYbCkcrth7ap5OZgcrbpBdKKR2au\nhXVCaXHbUTojQns3+a5tYtEmZ22qPKTghw0DyiEmX5j1b/pIdsCyu0ETByglAgMB\nAAGjUzBRMB0GA1UdDgQWBBRqLMixi90rJe1Mp5ETWC8Qs5FPqTAfBgNVHSMEGDAW\ngBRqLMixi90rJe1Mp5ETWC8Qs5FPqTAPBgNVHRMBAf8EBTADAQH/MA0GCSqGSIb3\nDQEBCwUAA4IBAQAZap4G607pdz3NDr6sGKX0syoFTWteL8cv4fWqbV+1ZgnxKccE\nTTkb1W09HimpmPo4YMsmWsEUlYdak4e170cZpYBzjbwxZE2a44MFOmyHJW0hggUX\nqzuVqWsChojXN7euHTx5QbR5XbGOySaeqquepL3h0Wk29XBkJyTo28z7HfUMtEl1\nbK35pBbQVOI8QEYhiIZjvt6LS2OUPNQgafZxRjAwF0rRUmxKx3Enf2+GIaKknWLY\n724mf7uLX5yELLtfEwwH1j56PsAw7B2vTjxbV7wPGnsrovVkoqCe3JE7siTyDwS6\nooXeyAHunFyqSFwsrnBbcw6VISarMBQwhfbv\n-----END CERTIFICATE-----";
+
+/// Replaces the sandbox's CMS in `signed` by one made with the RSA test seal over the same
+/// ByteRange, tampering with the signature value when asked.
+fn resign_with_rsa(signed: &[u8], tamper: bool) -> Vec<u8> {
+    use cms::builder::{SignedDataBuilder, SignerInfoBuilder};
+    use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
+    use cms::signed_data::{EncapsulatedContentInfo, SignerIdentifier};
+    use der::{DecodePem, Encode};
+    use rsa::pkcs8::DecodePrivateKey;
+    use sha2::Digest;
+
+    let [_, a, b, _] = byte_range(signed);
+    let mut h = sha2::Sha256::new();
+    h.update(&signed[..a]);
+    h.update(&signed[b..]);
+    let digest = h.finalize().to_vec();
+
+    let cert = x509_cert::Certificate::from_pem(RSA_CERT).expect("cert");
+    let key = rsa::RsaPrivateKey::from_pkcs8_pem(RSA_KEY).expect("key");
+    let signer = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(key);
+    let eci = EncapsulatedContentInfo {
+        econtent_type: const_oid::db::rfc5911::ID_DATA,
+        econtent: None,
+    };
+    let sha256 = spki_sha256();
+    let sid = SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+        issuer: cert.tbs_certificate.issuer.clone(),
+        serial_number: cert.tbs_certificate.serial_number.clone(),
+    });
+    let si = SignerInfoBuilder::new(&signer, sid, sha256.clone(), &eci, Some(&digest))
+        .expect("signer info");
+    let mut sd = SignedDataBuilder::new(&eci);
+    sd.add_digest_algorithm(sha256).expect("alg");
+    sd.add_certificate(CertificateChoices::Certificate(cert))
+        .expect("cert");
+    sd.add_signer_info::<_, rsa::pkcs1v15::Signature>(si)
+        .expect("sign");
+    let mut der = sd.build().expect("build").to_der().expect("der");
+    if tamper {
+        // The RSA signature value is the last element of the DER (no unsigned attributes).
+        let last = der.len() - 1;
+        der[last] ^= 0x01;
+    }
+    let mut out = signed.to_vec();
+    let hex: String = der.iter().map(|x| format!("{x:02X}")).collect();
+    assert!(hex.len() <= b - a - 2, "RSA CMS fits the reservation");
+    out[a + 1..b - 1].fill(b'0');
+    out[a + 1..a + 1 + hex.len()].copy_from_slice(hex.as_bytes());
+    out
+}
+
+fn spki_sha256() -> x509_cert::spki::AlgorithmIdentifierOwned {
+    x509_cert::spki::AlgorithmIdentifierOwned {
+        oid: const_oid::db::rfc5912::ID_SHA_256,
+        parameters: None,
+    }
+}
+
+#[test]
+fn checks_rsa_signatures_too() {
+    let original = make_pdf(1000);
+    let signed = signed_pdf(&original, true); // B-T reserves room for a bigger CMS
+    let rsa_signed = resign_with_rsa(&signed, false);
+    let info = verify_signed_pdf(&original, &rsa_signed).expect("RSA signature accepted");
+    assert_eq!(
+        info.signature_check,
+        SignatureCheck::Verified("RSA PKCS#1 v1.5")
+    );
+    assert_eq!(
+        info.signer_common_name.as_deref(),
+        Some("Empresa Exemplo RSA Seal")
+    );
+    assert!(!info.has_timestamp);
+    assert_eq!(
+        verify_signed_pdf(&original, &resign_with_rsa(&signed, true)),
+        Err(VerifyError::SignatureInvalid)
+    );
+}
