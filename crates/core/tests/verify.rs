@@ -450,6 +450,17 @@ fn rejects_unsigned_foreign_and_hostile_xml() {
         Err("verify.not_xml")
     );
     assert_eq!(verify_signed_xml(original, b""), Err(VerifyError::Empty));
+    // UTF-16 documents are read (here: unsigned, so refused for that reason only).
+    let mut utf16 = vec![0xff, 0xfe];
+    for u in "<?xml version=\"1.0\" encoding=\"UTF-16\"?><Invoice/>".encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    assert_eq!(
+        verify_signed_xml(&utf16, &utf16),
+        Err(VerifyError::NoSignature)
+    );
+    let e = verify_signed_xml(dtd, &signed).expect_err("original with DTD");
+    assert_eq!(e.code(), "verify.original_not_xml");
     // A signature element in another namespace is not an XML-DSig signature.
     let fake = UBL.replace(
         "</Invoice>",
