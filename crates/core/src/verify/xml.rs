@@ -20,6 +20,7 @@ pub fn verify_signed_xml(original: &[u8], signed: &[u8]) -> Result<(), VerifyErr
     let original_text = decode(original).map_err(VerifyError::OriginalNotXml)?;
     let original_doc = parse(&original_text).map_err(|e| match e {
         VerifyError::NotXml(m) => VerifyError::OriginalNotXml(m),
+        VerifyError::DtdRefused => VerifyError::OriginalNotXml("it declares a DTD".into()),
         other => other,
     })?;
     let signed_text = decode(signed).map_err(VerifyError::NotXml)?;
