@@ -31,7 +31,10 @@ fn env() -> &'static Env {
 
 /// Round trip through a real file, as the app does.
 fn on_disk(name: &str, bytes: &[u8]) -> Vec<u8> {
-    let path: PathBuf = env().dir.path().join(name);
+    // Tests run in parallel in one folder: each write gets its own file.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path: PathBuf = env().dir.path().join(format!("{n}-{name}"));
     std::fs::write(&path, bytes).expect("write");
     std::fs::read(&path).expect("read")
 }
