@@ -270,9 +270,16 @@ async fn server_errors_are_retried_and_lost_answers_recovered_without_signing_tw
     let s = setup().await;
     let (writer, _) = s.writer("out");
     let client = s.client(true);
-    s.faults(json!({"fail_next": 2, "fail_status": 503})).await;
-    let files = s.inputs("a", &[("a.pdf".into(), pdf("a"))]);
-    assert_eq!(saved(&sign(&client, &writer, &files, &quick()).await), 1);
+    for (status, name) in [(503, "a"), (500, "b"), (429, "c")] {
+        s.faults(json!({"fail_next": 2, "fail_status": status}))
+            .await;
+        let files = s.inputs(name, &[(format!("{name}.pdf"), pdf(name))]);
+        assert_eq!(
+            saved(&sign(&client, &writer, &files, &quick()).await),
+            1,
+            "after two {status}"
+        );
+    }
 
     for fault in [
         "drop_connection_next",
@@ -286,7 +293,7 @@ async fn server_errors_are_retried_and_lost_answers_recovered_without_signing_tw
     }
     let stats = s.sandbox.stats();
     assert_eq!(
-        stats.documents_signed, 4,
+        stats.documents_signed, 6,
         "each document signed exactly once"
     );
     assert_eq!(stats.duplicate_contents_signed, 0);
