@@ -5,6 +5,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use signstash_testdocs::pdf;
+
 fn signstash(home: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_signstash"));
     command
@@ -15,40 +17,12 @@ fn signstash(home: &Path) -> Command {
     command
 }
 
-fn pdf() -> Vec<u8> {
-    let content = "BT /F1 18 Tf 72 720 Td (Fatura) Tj ET";
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_string(),
-        format!(
-            "<< /Length {} >>\nstream\n{content}\nendstream",
-            content.len()
-        ),
-    ];
-    let mut out = b"%PDF-1.7\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    out.extend_from_slice(b"xref\n0 5\n0000000000 65535 f \n");
-    for offset in offsets {
-        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!("trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
-    );
-    out
-}
-
 #[test]
 fn signs_on_the_built_in_sandbox_with_no_set_up_and_never_overwrites() {
     let home = tempfile::tempdir().expect("home");
     let work = home.path().join("faturas");
     std::fs::create_dir_all(&work).expect("mkdir");
-    std::fs::write(work.join("FT 1.pdf"), pdf()).expect("write");
+    std::fs::write(work.join("FT 1.pdf"), pdf("Fatura")).expect("write");
     std::fs::write(work.join("foto.pdf"), b"\x89PNG\r\n\x1a\n").expect("write");
 
     let first = signstash(home.path())
@@ -99,7 +73,7 @@ fn signs_on_the_built_in_sandbox_with_no_set_up_and_never_overwrites() {
 fn staging_without_credentials_says_what_to_do() {
     let home = tempfile::tempdir().expect("home");
     let file = home.path().join("a.pdf");
-    std::fs::write(&file, pdf()).expect("write");
+    std::fs::write(&file, pdf("Fatura")).expect("write");
     let run = signstash(home.path())
         .args(["sign", "--env", "staging"])
         .arg(&file)

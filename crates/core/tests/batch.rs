@@ -14,6 +14,7 @@ use signstash_core::inputs::{self, InputFile};
 use signstash_core::output::OutputWriter;
 use signstash_core::token::{Credentials, TokenCache};
 use signstash_sandbox::{ClientCredentials, RunningSandbox, SandboxConfig};
+use signstash_testdocs::pdf;
 use tokio_util::sync::CancellationToken;
 
 struct Setup {
@@ -32,32 +33,6 @@ async fn setup() -> Setup {
     let sandbox = RunningSandbox::start(config).await.expect("sandbox");
     let http = reqwest::Client::builder().no_proxy().build().expect("http");
     Setup { sandbox, dir, http }
-}
-
-fn pdf(text: &str) -> Vec<u8> {
-    let content = format!("BT /F1 18 Tf 72 720 Td ({text}) Tj ET");
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
-        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
-    ];
-    let mut out = b"%PDF-1.7\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    out.extend_from_slice(b"xref\n0 6\n0000000000 65535 f \n");
-    for offset in offsets {
-        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!("trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
-    );
-    out
 }
 
 impl Setup {

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::{json, Value};
+use signstash_testdocs::padded_pdf;
 
 struct Sandbox {
     child: Child,
@@ -60,37 +61,6 @@ fn start(binary: &str) -> Sandbox {
         base,
         _data: data,
     }
-}
-
-/// A one-page PDF padded with a comment to `size` bytes.
-fn pdf(size: usize, label: &str) -> Vec<u8> {
-    let content = format!("BT /F1 18 Tf 72 720 Td (Fatura {label}) Tj ET");
-    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
-    let line = [b"%".as_slice(), &[b'x'; 78], b"\n"].concat();
-    while out.len() + line.len() < size.saturating_sub(700) {
-        out.extend_from_slice(&line);
-    }
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
-        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
-    ];
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    out.extend_from_slice(b"xref\n0 6\n0000000000 65535 f \n");
-    for offset in offsets {
-        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!("trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
-    );
-    out
 }
 
 fn sign_request(reference: &str, documents: &[Vec<u8>]) -> Vec<u8> {
@@ -185,8 +155,8 @@ fn main() {
     runtime.block_on(async {
         let session = Session::open(&binary).await;
         // Warm-up, so first-request costs (thread pools, allocations) are not counted.
-        session.sign(sign_request("warm", &[pdf(200 * 1024, "warm")])).await;
-        let documents: Vec<Vec<u8>> = (0..100).map(|i| pdf(200 * 1024, &i.to_string())).collect();
+        session.sign(sign_request("warm", &[padded_pdf("Fatura warm", 200 * 1024)])).await;
+        let documents: Vec<Vec<u8>> = (0..100).map(|i| padded_pdf(&format!("Fatura {i}"), 200 * 1024)).collect();
         let before = session.stat("processing_ms").await;
         let started = Instant::now();
         let answer: Value = session.sign(sign_request("hundred", &documents)).await.json().await.expect("answer");
@@ -203,7 +173,7 @@ fn main() {
         // Memory is measured on a fresh sandbox, so earlier requests do not count.
         let session = Session::open(&binary).await;
         let rss_before = session.stat("peak_rss_mb").await;
-        let big = sign_request("big", &[pdf(75 * 1024 * 1024, "big")]);
+        let big = sign_request("big", &[padded_pdf("Fatura big", 75 * 1024 * 1024)]);
         let body_mb = big.len() as f64 / 1_048_576.0;
         let response = session.sign(big).await;
         let status = response.status();
