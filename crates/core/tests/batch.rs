@@ -204,6 +204,15 @@ async fn a_bad_document_never_fails_its_neighbours() {
         .collect();
     assert_eq!(codes[0], "sign.TIMESTAMP_SIGN_ERROR", "{codes:?}");
     assert_eq!(codes[1], "saved");
+    let xml = outcomes[1].result.as_ref().expect("saved");
+    let xmlsec = std::process::Command::new("xmlsec1")
+        .arg("--verify")
+        .arg("--trusted-pem")
+        .arg(s.sandbox.ca_cert_path())
+        .arg(xml)
+        .output()
+        .expect("xmlsec1 installed");
+    assert!(xmlsec.status.success(), "xmlsec1 accepts the saved XML");
     assert!(codes[2].starts_with("detect."), "{codes:?}");
     assert_eq!(codes[3], "saved");
     assert!(outcomes[0]
