@@ -49,8 +49,12 @@ fn drop_stream_data(id: ObjectId, obj: &mut Object) -> Option<(ObjectId, Object)
         if !s.dict.has_type(b"ObjStm") && !s.content.is_empty() {
             s.content = vec![b' '];
         }
+        // lopdf keeps a top-level object as edited in place and ignores this value.
+        return Some((id, Object::Null));
     }
-    Some((id, Object::Null))
+    // For an object inside an object stream lopdf keeps the value returned here (streams never
+    // live inside object streams, so only small objects are copied).
+    Some((id, obj.clone()))
 }
 
 impl<'a> Source<'a> {
