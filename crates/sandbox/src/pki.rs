@@ -321,10 +321,7 @@ mod tests {
         ))
     }
 
-    fn ext<'a>(
-        cert: &'a Certificate,
-        oid: const_oid::ObjectIdentifier,
-    ) -> &'a x509_cert::ext::Extension {
+    fn ext(cert: &Certificate, oid: const_oid::ObjectIdentifier) -> &x509_cert::ext::Extension {
         let exts = cert
             .tbs_certificate
             .extensions

@@ -50,7 +50,9 @@ fn drop_stream_data(id: ObjectId, obj: &mut Object) -> Option<(ObjectId, Object)
             s.content = vec![b' '];
         }
     }
-    Some((id, Object::Null))
+    // lopdf keeps the mutated object for top-level objects but the returned one for objects
+    // inside object streams, so return a (now cheap) copy.
+    Some((id, obj.clone()))
 }
 
 impl<'a> Source<'a> {

@@ -55,7 +55,7 @@ pub(crate) fn write_update(
         let offset = rel(out.len()).ok_or(PadesError::Internal("offset".into()))?;
         entries.push((o.id, o.gen, offset));
         let start = out.len();
-        let _ = write!(Bytes(&mut out), "{} {} obj\n", o.id, o.gen);
+        let _ = writeln!(Bytes(&mut out), "{} {} obj", o.id, o.gen);
         out.extend_from_slice(&o.body);
         out.extend_from_slice(b"\nendobj\n");
         if o.id == sig_id {
@@ -77,7 +77,7 @@ pub(crate) fn write_update(
             let size = next_free;
             out.extend_from_slice(b"xref\n");
             for run in runs(&entries) {
-                let _ = write!(Bytes(&mut out), "{} {}\n", run[0].0, run.len());
+                let _ = writeln!(Bytes(&mut out), "{} {}", run[0].0, run.len());
                 for (_, gen, off) in run {
                     let _ = write!(Bytes(&mut out), "{off:010} {gen:05} n\r\n");
                 }
