@@ -326,3 +326,19 @@ fn perf_100_documents_of_200kb() {
     println!("{} MB document: {:?}", big.len() / 1_000_000, t.elapsed());
     assert!(out.len() > big.len());
 }
+
+#[test]
+fn deeply_nested_objects_do_not_crash() {
+    for depth in [1_000usize, 100_000] {
+        let deep = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let dict = format!("{}{}", "<< /A ".repeat(depth), ">> ".repeat(depth));
+        for obj in [deep, dict] {
+            let input = make_pdf(&GenOpts {
+                pages: 1,
+                extra_objects: vec![obj],
+                ..Default::default()
+            });
+            let _ = sign_pdf(&input, pki(), &req(false, None));
+        }
+    }
+}
