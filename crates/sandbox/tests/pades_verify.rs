@@ -65,9 +65,10 @@ fn classic_xref_one_page_all_modes() {
 #[test]
 fn object_streams_and_xref_stream_all_modes() {
     let input = qpdf_objstm(&simple_pdf(), "objstm-input");
+    let has = |pat: &[u8]| input.windows(pat.len()).any(|w| w == pat);
     assert!(
-        input.windows(11).any(|w| w == b"/Type /XRef")
-            || input.windows(10).any(|w| w == b"/Type/XRef")
+        has(b"/Type /XRef") && has(b"/Type /ObjStm"),
+        "qpdf must make an xref stream + object streams"
     );
     check_all_modes("objstm", &input, 1, 0);
 }
@@ -271,6 +272,22 @@ fn bad_inputs_give_clear_errors() {
                 tail.contains("/Rect [0 0 0 0]"),
                 "certified doc must get an invisible field"
             );
+        }
+    }
+}
+
+#[test]
+fn deeply_nested_objects_do_not_crash() {
+    for depth in [1_000usize, 100_000] {
+        let deep = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let dict = format!("{}{}", "<< /A ".repeat(depth), ">> ".repeat(depth));
+        for obj in [deep, dict] {
+            let input = make_pdf(&GenOpts {
+                pages: 1,
+                extra_objects: vec![obj],
+                ..Default::default()
+            });
+            let _ = sign_pdf(&input, pki(), &req(false, None));
         }
     }
 }

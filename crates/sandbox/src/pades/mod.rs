@@ -272,38 +272,54 @@ pub(crate) fn contents_reserve(pki: &Pki, timestamp: bool) -> usize {
     n
 }
 
-/// One edit: replace `.1` bytes at position `.0` by `.2`.
+/// (position, bytes to delete, text to insert), relative to the original bytes.
 type Splice = (usize, usize, String);
 
-/// Raw-byte edits of existing objects (generation, original bytes, splices), applied in one pass.
+struct EditedObject {
+    gen: u16,
+    bytes: Vec<u8>,
+    splices: Vec<Splice>,
+}
+
+/// Raw-byte edits of existing objects, grouped per object and applied in one pass.
 #[derive(Default)]
 struct Edits {
-    objects: BTreeMap<u32, (u16, Vec<u8>, Vec<Splice>)>,
+    objects: BTreeMap<u32, EditedObject>,
 }
 
 impl Edits {
     fn load<'e>(&'e mut self, src: &Source<'_>, id: u32) -> Result<&'e [u8], PadesError> {
         if let std::collections::btree_map::Entry::Vacant(slot) = self.objects.entry(id) {
             let raw = src.raw_object(id)?;
-            slot.insert((raw.gen, raw.bytes, Vec::new()));
+            slot.insert(EditedObject {
+                gen: raw.gen,
+                bytes: raw.bytes,
+                splices: Vec::new(),
+            });
         }
         self.objects
             .get(&id)
-            .map(|o| o.1.as_slice())
+            .map(|o| o.bytes.as_slice())
             .ok_or_else(|| PadesError::Internal("edit bookkeeping".into()))
     }
 
     /// Replaces `del` bytes at `pos` of object `id` (already loaded) by `ins`.
     fn splice(&mut self, id: u32, pos: usize, del: usize, ins: String) {
         if let Some(o) = self.objects.get_mut(&id) {
-            o.2.push((pos, del, ins));
+            o.splices.push((pos, del, ins));
         }
     }
 
     fn finish(self) -> Vec<NewObject> {
         self.objects
             .into_iter()
-            .map(|(id, (gen, bytes, mut splices))| {
+            .map(|(id, o)| {
+                let EditedObject {
+                    gen,
+                    bytes,
+                    mut splices,
+                } = o;
+                // Back to front, so earlier positions stay valid; stable for equal positions.
                 splices.sort_by_key(|s| std::cmp::Reverse(s.0));
                 let mut body = bytes;
                 for (pos, del, ins) in splices {
@@ -402,4 +418,29 @@ fn add_to_acroform(
         Some(_) => {}
     }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cms_fits_its_reservation_with_margin() {
+        let dir = std::env::temp_dir().join(format!("signstash-cms-size-{}", std::process::id()));
+        let pki = Pki::load_or_create(&dir).expect("pki");
+        for ts in [false, true] {
+            let der = build_cms(&[7u8; 32], &pki, ts).expect("cms");
+            let reserve = contents_reserve(&pki, ts);
+            println!(
+                "timestamp={ts}: CMS {} bytes, reserved {reserve}",
+                der.len()
+            );
+            assert!(
+                der.len() + 400 <= reserve,
+                "margin too small: {} vs {reserve}",
+                der.len()
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
