@@ -263,20 +263,7 @@ fn tlv(b: &[u8]) -> Option<(&[u8], Tlv<'_>)> {
     if tag & 0x1f == 0x1f {
         return None;
     }
-    let first = *b.get(1)?;
-    let (len, header) = if first < 0x80 {
-        (usize::from(first), 2)
-    } else {
-        let n = usize::from(first & 0x7f);
-        if n == 0 || n > 4 {
-            return None;
-        }
-        let mut len = 0usize;
-        for &x in b.get(2..2 + n)? {
-            len = (len << 8) | usize::from(x);
-        }
-        (len, 2 + n)
-    };
+    let (len, header) = der_header(b)?;
     let end = header.checked_add(len)?;
     let whole = b.get(..end)?;
     Some((
@@ -322,11 +309,12 @@ fn precheck(b: &[u8]) -> Result<(), VerifyError> {
     Ok(())
 }
 
-/// Length of the DER element at the start of `b` (header + content), if its header is whole.
-pub(crate) fn der_len(b: &[u8]) -> Option<usize> {
+/// Content length and header length of the DER element at the start of `b` (definite lengths
+/// of at most 4 bytes), if its header is whole.
+fn der_header(b: &[u8]) -> Option<(usize, usize)> {
     let first = *b.get(1)?;
     if first < 0x80 {
-        return Some(2 + usize::from(first));
+        return Some((usize::from(first), 2));
     }
     let n = usize::from(first & 0x7f);
     if n == 0 || n > 4 {
@@ -336,5 +324,11 @@ pub(crate) fn der_len(b: &[u8]) -> Option<usize> {
     for &x in b.get(2..2 + n)? {
         len = (len << 8) | usize::from(x);
     }
-    len.checked_add(2 + n)
+    Some((len, 2 + n))
+}
+
+/// Length of the DER element at the start of `b` (header + content), if its header is whole.
+pub(crate) fn der_len(b: &[u8]) -> Option<usize> {
+    let (len, header) = der_header(b)?;
+    len.checked_add(header)
 }

@@ -107,21 +107,7 @@ pub fn append_signature(
     )?;
     let mut transforms = child(&mut reference, &ds, "Transforms", &[], None)?;
     document_transform(&mut transforms, &ds, request.transform, ubl)?;
-    child(
-        &mut transforms,
-        &ds,
-        "Transform",
-        &[("Algorithm", c14n)],
-        None,
-    )?;
-    child(
-        &mut reference,
-        &ds,
-        "DigestMethod",
-        &[("Algorithm", SHA256)],
-        None,
-    )?;
-    child(&mut reference, &ds, "DigestValue", &[], None)?;
+    finish_reference(&mut reference, &mut transforms, &ds, c14n)?;
 
     let properties_id = format!("{id}-signedprops");
     let properties_uri = format!("#{properties_id}");
@@ -136,21 +122,7 @@ pub fn append_signature(
         None,
     )?;
     let mut transforms = child(&mut reference, &ds, "Transforms", &[], None)?;
-    child(
-        &mut transforms,
-        &ds,
-        "Transform",
-        &[("Algorithm", c14n)],
-        None,
-    )?;
-    child(
-        &mut reference,
-        &ds,
-        "DigestMethod",
-        &[("Algorithm", SHA256)],
-        None,
-    )?;
-    child(&mut reference, &ds, "DigestValue", &[], None)?;
+    finish_reference(&mut reference, &mut transforms, &ds, c14n)?;
 
     child(&mut signature, &ds, "SignatureValue", &[], None)?;
     let mut key_info = child(&mut signature, &ds, "KeyInfo", &[], None)?;
@@ -226,6 +198,26 @@ pub fn append_signature(
     )?;
     child(&mut format, &xades, "MimeType", &[], Some("text/xml"))?;
     Ok(signature)
+}
+
+/// The end every Reference shares: canonicalisation last, then SHA-256 and an empty digest for
+/// libxmlsec1 to fill.
+fn finish_reference(
+    reference: &mut Node,
+    transforms: &mut Node,
+    ds: &Namespace,
+    c14n: &str,
+) -> Result<(), XadesError> {
+    child(transforms, ds, "Transform", &[("Algorithm", c14n)], None)?;
+    child(
+        reference,
+        ds,
+        "DigestMethod",
+        &[("Algorithm", SHA256)],
+        None,
+    )?;
+    child(reference, ds, "DigestValue", &[], None)?;
+    Ok(())
 }
 
 /// The transform that keeps the signature out of what it signs.
