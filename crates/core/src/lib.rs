@@ -9,6 +9,7 @@ pub mod detect;
 pub mod environment;
 pub mod error;
 pub mod inputs;
+pub mod journal;
 pub mod model;
 pub mod output;
 pub mod token;

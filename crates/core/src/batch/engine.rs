@@ -8,7 +8,7 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
-use super::{plan, sign_errors, BatchOptions, Event, Failure, Outcome};
+use super::{plan, sign_errors, BatchOptions, Event, Failure, Outcome, Recorder};
 use crate::client::SignStashClient;
 use crate::detect::{self, DocumentKind};
 use crate::error::{Lang, SignStashError};
@@ -35,6 +35,7 @@ struct Context<'a> {
     options: &'a BatchOptions,
     events: &'a UnboundedSender<Event>,
     cancel: &'a CancellationToken,
+    recorder: Option<&'a dyn Recorder>,
 }
 
 impl Context<'_> {
@@ -44,6 +45,9 @@ impl Context<'_> {
     }
 
     fn fail(&self, index: usize, reference: Option<String>, failure: Failure) -> Outcome {
+        if let Some(recorder) = self.recorder {
+            recorder.failed(index, reference.as_deref(), &failure);
+        }
         self.emit(Event::Failed {
             index,
             failure: failure.clone(),
@@ -86,6 +90,19 @@ pub async fn run(
     events: &UnboundedSender<Event>,
     cancel: &CancellationToken,
 ) -> Vec<Outcome> {
+    run_recorded(client, writer, files, options, events, cancel, None).await
+}
+
+/// [`run`], telling `recorder` (the journal) of each step as it happens.
+pub async fn run_recorded(
+    client: &SignStashClient,
+    writer: &OutputWriter,
+    files: &[InputFile],
+    options: &BatchOptions,
+    events: &UnboundedSender<Event>,
+    cancel: &CancellationToken,
+    recorder: Option<&dyn Recorder>,
+) -> Vec<Outcome> {
     let context = Context {
         client,
         writer,
@@ -93,6 +110,7 @@ pub async fn run(
         options,
         events,
         cancel,
+        recorder,
     };
     for (index, file) in files.iter().enumerate() {
         context.emit(Event::Queued {
@@ -167,6 +185,21 @@ async fn sign_group(context: &Context<'_>, group: Vec<usize>) -> Vec<(usize, Out
     }
     if prepared.is_empty() {
         return outcomes;
+    }
+    if let Some(recorder) = context.recorder {
+        let sent: Vec<(usize, &str, &[u8])> = prepared
+            .iter()
+            .map(|d| (d.index, d.reference.as_str(), d.bytes.as_slice()))
+            .collect();
+        if let Err(e) = recorder.sending(&request_reference, &sent) {
+            // Unrecorded, a crash could leave it signed with nobody knowing: not sent.
+            let journal_failure = failure("journal.unwritable", e);
+            for document in prepared {
+                let index = document.index;
+                outcomes.push((index, context.fail(index, None, journal_failure.clone())));
+            }
+            return outcomes;
+        }
     }
     let request = build_request(&request_reference, &prepared, context.options);
     let answer = send_with_retries(context, &request, &prepared).await;
@@ -375,6 +408,9 @@ fn finish_document(
     let input = &context.files[index].path;
     match context.writer.write(input, &signed) {
         Ok(output) => {
+            if let Some(recorder) = context.recorder {
+                recorder.saved(index, &output, operation.id);
+            }
             context.emit(Event::Saved {
                 index,
                 output: output.clone(),

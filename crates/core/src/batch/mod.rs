@@ -5,17 +5,20 @@ mod engine;
 pub mod plan;
 mod sign_errors;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use engine::run;
+use serde::{Deserialize, Serialize};
+
+pub use engine::{run, run_recorded};
 pub use plan::Budget;
 
 use crate::error::Lang;
 use crate::model::{AdvancedSignatureInfo, VisibleSignatureInfo};
 
 /// What every document of the batch is signed with.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct SignatureOptions {
     pub reason: Option<String>,
     pub location: Option<String>,
@@ -83,4 +86,18 @@ pub struct Outcome {
     pub external_reference: Option<String>,
     pub operation_id: Option<i64>,
     pub result: Result<PathBuf, Failure>,
+}
+
+/// Told synchronously of each step, so that a crash loses nothing (the journal implements it).
+/// `index` is the document's place in the input list, as in [`Event`].
+pub trait Recorder: Send + Sync {
+    /// Called before a request's first attempt with each document's externalReference and the
+    /// bytes sent; must be durable when it returns. An error fails the request unsent.
+    fn sending(
+        &self,
+        request_reference: &str,
+        documents: &[(usize, &str, &[u8])],
+    ) -> Result<(), String>;
+    fn saved(&self, index: usize, output: &Path, operation_id: Option<i64>);
+    fn failed(&self, index: usize, reference: Option<&str>, failure: &Failure);
 }
