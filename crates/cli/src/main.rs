@@ -2,6 +2,7 @@
 
 mod credentials_cmd;
 mod progress;
+mod resume_cmd;
 mod sandbox_cmd;
 mod sign_cmd;
 
@@ -24,6 +25,8 @@ struct Cli {
 enum Command {
     /// Sign PDF and XML files (or folders of them); exits 0 only when every document was saved.
     Sign(Box<sign_cmd::SignArgs>),
+    /// Finish a batch that was interrupted (crash, kill, power cut) without signing anything twice.
+    Resume(resume_cmd::ResumeArgs),
     /// Save, delete or check an environment's credentials in the system keyring.
     Credentials(credentials_cmd::CredentialsArgs),
     /// Run a local look-alike of Sign'Stash (token server + API) that signs with a test CA.
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Sign(args) => sign_cmd::run(*args).await,
+            Command::Resume(args) => resume_cmd::run(args).await,
             Command::Credentials(args) => credentials_cmd::run(args).map(|()| true),
             Command::Sandbox(args) => sandbox_cmd::run(*args).await.map(|()| true),
         }

@@ -12,6 +12,7 @@ use signstash_core::credentials::CredentialStore;
 use signstash_core::environment::Environment;
 use signstash_core::error::Lang;
 use signstash_core::inputs;
+use signstash_core::journal::{Journal, JournalRecorder, NewBatch, OutputSettings, ResumeSettings};
 use signstash_core::model::{LocationType, VisibleSignatureInfo};
 use signstash_core::output::{NamePattern, OutputDir, OutputWriter, SIGNED_FOLDER};
 use signstash_core::token::{Credentials, TokenCache};
@@ -107,7 +108,7 @@ fn parse_visible(text: &str) -> Result<VisibleSignatureInfo, String> {
     })
 }
 
-fn language(flag: Option<&str>) -> Lang {
+pub(crate) fn language(flag: Option<&str>) -> Lang {
     let text = flag
         .map(str::to_string)
         .or_else(|| std::env::var("LANG").ok())
@@ -122,6 +123,20 @@ fn language(flag: Option<&str>) -> Lang {
 /// The environment to use, its credentials, and the in-process sandbox when it is the one.
 async fn connect(
     args: &SignArgs,
+) -> Result<(Environment, Credentials, Option<RunningSandbox>), String> {
+    connect_to(
+        args.env.as_deref(),
+        args.token_url.as_deref(),
+        args.api_base.as_deref(),
+    )
+    .await
+}
+
+/// [`connect`] from the three flags, for `sign` and `resume`.
+pub(crate) async fn connect_to(
+    env: Option<&str>,
+    token_url: Option<&str>,
+    api_base: Option<&str>,
 ) -> Result<(Environment, Credentials, Option<RunningSandbox>), String> {
     let from_environment = match (
         std::env::var("SIGNSTASH_CLIENT_ID"),
@@ -141,8 +156,8 @@ async fn connect(
              or set SIGNSTASH_CLIENT_ID and SIGNSTASH_CLIENT_SECRET"
         )
     };
-    if let (Some(token_url), Some(api_base)) = (&args.token_url, &args.api_base) {
-        let id = args.env.clone().unwrap_or_else(|| "custom".into());
+    if let (Some(token_url), Some(api_base)) = (token_url, api_base) {
+        let id = env.unwrap_or("custom").to_string();
         let environment =
             Environment::custom(&id, token_url, api_base).map_err(|e| e.message(Lang::En))?;
         let credentials = match from_environment {
@@ -151,7 +166,7 @@ async fn connect(
         };
         return Ok((environment, credentials, None));
     }
-    match args.env.as_deref().unwrap_or("sandbox") {
+    match env.unwrap_or("sandbox") {
         "sandbox" => {
             let sandbox = RunningSandbox::start(SandboxConfig::default()).await.map_err(|e| e.to_string())?;
             let environment = Environment::sandbox(&sandbox.base_url()).map_err(|e| e.message(Lang::En))?;
@@ -169,7 +184,7 @@ async fn connect(
     }
 }
 
-fn proxy_setting(text: &str) -> ProxySetting {
+pub(crate) fn proxy_setting(text: &str) -> ProxySetting {
     match text {
         "system" => ProxySetting::System,
         "none" => ProxySetting::Direct,
@@ -210,6 +225,50 @@ pub async fn run(args: SignArgs) -> Result<bool, String> {
     };
     let writer = OutputWriter::new(folder, pattern);
     let (environment, credentials, _sandbox) = connect(&args).await?;
+    let journal = Journal::open_default().map_err(|e| e.message(lang))?;
+    let new_batch = NewBatch {
+        environment_id: environment.id.clone(),
+        token_url: environment.token_url.clone(),
+        api_base: environment.api_base.clone(),
+        hosted: environment.hosted,
+        output: OutputSettings {
+            folder: args
+                .out
+                .as_ref()
+                .map(|out| out.canonicalize().unwrap_or_else(|_| out.clone())),
+            name_pattern: args.name_pattern.clone(),
+        },
+        settings: ResumeSettings {
+            signature: SignatureOptions {
+                reason: args.reason.clone(),
+                location: args.location.clone(),
+                timestamp: args.timestamp,
+                visible: args.visible.clone(),
+                xml: None,
+            },
+            max_documents: args.batch_size.max(1),
+            max_bytes: Budget::default().max_bytes,
+            max_in_flight: args.parallel.max(1),
+            lang,
+            description: BatchOptions::default().description,
+        },
+    };
+    // Absolute input paths, so that `resume` finds them from any folder.
+    let files: Vec<inputs::InputFile> = listed
+        .files
+        .iter()
+        .map(|f| inputs::InputFile {
+            path: std::path::absolute(&f.path).unwrap_or_else(|_| f.path.clone()),
+            size: f.size,
+        })
+        .collect();
+    let (batch_id, document_ids) = journal
+        .begin_batch(&new_batch, &files)
+        .map_err(|e| e.message(lang))?;
+    let recorder = JournalRecorder {
+        journal: &journal,
+        document_ids,
+    };
     let options = ClientOptions {
         proxy: proxy_setting(&args.proxy),
         ..ClientOptions::default()
@@ -249,13 +308,14 @@ pub async fn run(args: SignArgs) -> Result<bool, String> {
     let (events, mut received) = tokio::sync::mpsc::unbounded_channel();
     let progress = crate::progress::Progress::new(listed.files.len(), args.json);
     let work = async {
-        let outcomes = batch::run(
+        let outcomes = batch::run_recorded(
             &client,
             &writer,
-            &listed.files,
+            &files,
             &batch_options,
             &events,
             &cancel,
+            Some(&recorder),
         )
         .await;
         drop(events);
@@ -268,6 +328,9 @@ pub async fn run(args: SignArgs) -> Result<bool, String> {
     };
     let (outcomes, ()) = tokio::join!(work, show);
     progress.finish();
+    if let Err(e) = journal.finish_batch_if_done(batch_id) {
+        tracing::warn!(error = %e, "could not close the batch in the journal");
+    }
 
     let saved = outcomes.iter().filter(|o| o.result.is_ok()).count();
     let failed = outcomes.len() - saved;

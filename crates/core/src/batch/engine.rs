@@ -21,11 +21,11 @@ use crate::output::OutputWriter;
 use crate::verify;
 
 /// A document read and ready to send.
-struct Prepared {
-    index: usize,
-    kind: DocumentKind,
-    bytes: Vec<u8>,
-    reference: String,
+pub(crate) struct Prepared {
+    pub(crate) index: usize,
+    pub(crate) kind: DocumentKind,
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) reference: String,
 }
 
 struct Context<'a> {
@@ -223,7 +223,11 @@ async fn sign_group(context: &Context<'_>, group: Vec<usize>) -> Vec<(usize, Out
     outcomes
 }
 
-fn build_request(reference: &str, prepared: &[Prepared], options: &BatchOptions) -> SignRequest {
+pub(crate) fn build_request(
+    reference: &str,
+    prepared: &[Prepared],
+    options: &BatchOptions,
+) -> SignRequest {
     let signature = &options.signature;
     let documents = prepared
         .iter()

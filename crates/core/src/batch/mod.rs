@@ -10,8 +10,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use engine::{build_request, Prepared};
 pub use engine::{run, run_recorded};
 pub use plan::Budget;
+pub(crate) use sign_errors::message as sign_error_message;
 
 use crate::error::Lang;
 use crate::model::{AdvancedSignatureInfo, VisibleSignatureInfo};
