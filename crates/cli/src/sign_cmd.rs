@@ -7,7 +7,7 @@ use std::time::Instant;
 use clap::Args;
 use serde_json::json;
 use signstash_core::batch::{self, BatchOptions, Budget, Outcome, SignatureOptions};
-use signstash_core::client::{ClientOptions, ProxySetting, SignStashClient};
+use signstash_core::client::SignStashClient;
 use signstash_core::credentials::CredentialStore;
 use signstash_core::environment::Environment;
 use signstash_core::error::Lang;
@@ -53,9 +53,8 @@ pub struct SignArgs {
     /// Documents per request.
     #[arg(long, default_value_t = 50)]
     batch_size: usize,
-    /// HTTP proxy: "system" (default: HTTP(S)_PROXY / NO_PROXY), "none", or a URL.
-    #[arg(long, default_value = "system")]
-    proxy: String,
+    #[command(flatten)]
+    network: crate::network_args::NetworkArgs,
     /// Largest input file, in MB.
     #[arg(long, default_value_t = 100)]
     max_file_mb: u64,
@@ -107,7 +106,7 @@ fn parse_visible(text: &str) -> Result<VisibleSignatureInfo, String> {
     })
 }
 
-fn language(flag: Option<&str>) -> Lang {
+pub(crate) fn language(flag: Option<&str>) -> Lang {
     let text = flag
         .map(str::to_string)
         .or_else(|| std::env::var("LANG").ok())
@@ -120,8 +119,10 @@ fn language(flag: Option<&str>) -> Lang {
 }
 
 /// The environment to use, its credentials, and the in-process sandbox when it is the one.
-async fn connect(
-    args: &SignArgs,
+pub(crate) async fn connect(
+    env: Option<&str>,
+    token_url: Option<&str>,
+    api_base: Option<&str>,
 ) -> Result<(Environment, Credentials, Option<RunningSandbox>), String> {
     let from_environment = match (
         std::env::var("SIGNSTASH_CLIENT_ID"),
@@ -141,8 +142,8 @@ async fn connect(
              or set SIGNSTASH_CLIENT_ID and SIGNSTASH_CLIENT_SECRET"
         )
     };
-    if let (Some(token_url), Some(api_base)) = (&args.token_url, &args.api_base) {
-        let id = args.env.clone().unwrap_or_else(|| "custom".into());
+    if let (Some(token_url), Some(api_base)) = (token_url, api_base) {
+        let id = env.unwrap_or("custom").to_string();
         let environment =
             Environment::custom(&id, token_url, api_base).map_err(|e| e.message(Lang::En))?;
         let credentials = match from_environment {
@@ -151,7 +152,7 @@ async fn connect(
         };
         return Ok((environment, credentials, None));
     }
-    match args.env.as_deref().unwrap_or("sandbox") {
+    match env.unwrap_or("sandbox") {
         "sandbox" => {
             let sandbox = RunningSandbox::start(SandboxConfig::default()).await.map_err(|e| e.to_string())?;
             let environment = Environment::sandbox(&sandbox.base_url()).map_err(|e| e.message(Lang::En))?;
@@ -166,14 +167,6 @@ async fn connect(
             Ok((environment, credentials, None))
         }
         other => Err(format!("unknown environment '{other}': use sandbox, staging or production, or --token-url with --api-base")),
-    }
-}
-
-fn proxy_setting(text: &str) -> ProxySetting {
-    match text {
-        "system" => ProxySetting::System,
-        "none" => ProxySetting::Direct,
-        url => ProxySetting::Url(url.to_string()),
     }
 }
 
@@ -209,11 +202,13 @@ pub async fn run(args: SignArgs) -> Result<bool, String> {
         None => OutputDir::SignedFolderBeside,
     };
     let writer = OutputWriter::new(folder, pattern);
-    let (environment, credentials, _sandbox) = connect(&args).await?;
-    let options = ClientOptions {
-        proxy: proxy_setting(&args.proxy),
-        ..ClientOptions::default()
-    };
+    let (environment, credentials, _sandbox) = connect(
+        args.env.as_deref(),
+        args.token_url.as_deref(),
+        args.api_base.as_deref(),
+    )
+    .await?;
+    let options = args.network.client_options()?;
     let client = SignStashClient::new(
         environment,
         credentials,

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use crate::network::proxy::ProxyCredentials;
 use crate::token::Credentials;
 
 /// Keyring service name of every entry; the user name is the environment id.
@@ -91,6 +92,30 @@ impl CredentialStore {
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(CredentialsError::Unavailable(e.to_string())),
         }
+    }
+
+    /// The HTTP proxy's user and password live in their own keyring service (`<service>.proxy`), so
+    /// no environment id can ever clash with them.
+    fn proxy_store(&self) -> Self {
+        Self::with_service(format!("{}.proxy", self.service))
+    }
+
+    pub fn save_proxy(&self, credentials: &ProxyCredentials) -> Result<(), CredentialsError> {
+        self.proxy_store().save(
+            "proxy",
+            &Credentials::new(credentials.username.clone(), credentials.password.expose()),
+        )
+    }
+
+    pub fn load_proxy(&self) -> Result<Option<ProxyCredentials>, CredentialsError> {
+        Ok(self.proxy_store().load("proxy")?.map(|c| ProxyCredentials {
+            username: c.client_id,
+            password: c.secret,
+        }))
+    }
+
+    pub fn delete_proxy(&self) -> Result<(), CredentialsError> {
+        self.proxy_store().delete("proxy")
     }
 
     /// Deletes the entry; deleting what is not there is not an error.

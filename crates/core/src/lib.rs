@@ -10,6 +10,7 @@ pub mod environment;
 pub mod error;
 pub mod inputs;
 pub mod model;
+pub mod network;
 pub mod output;
 pub mod token;
 pub mod verify;
