@@ -157,6 +157,10 @@ pub(crate) fn transport(error: &reqwest::Error, host: &str) -> SignStashError {
     {
         return ProxyAuth;
     }
+    // Any other refusal of a CONNECT (tinyproxy answers a wrong password with 401; others 403).
+    if lower.contains("tunnel error: unsuccessful") {
+        return ProxyRefused { host };
+    }
     if has_io_kind(error, io::ErrorKind::ConnectionRefused) {
         return ConnectionRefused { host };
     }

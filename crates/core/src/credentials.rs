@@ -163,4 +163,26 @@ mod tests {
         store.delete("staging").expect("delete");
         assert_eq!(store.load("staging").expect("load"), None);
     }
+
+    #[test]
+    fn proxy_credentials_round_trip_apart_from_environments() {
+        let store =
+            CredentialStore::with_service(format!("signstash-test-proxy-{}", std::process::id()));
+        store.delete_proxy().expect("keyring reachable");
+        assert_eq!(store.load_proxy().expect("load"), None);
+        store
+            .save_proxy(&ProxyCredentials::new("alice", "pr0xy pa55"))
+            .expect("save");
+        assert_eq!(
+            store.load_proxy().expect("load"),
+            Some(ProxyCredentials::new("alice", "pr0xy pa55"))
+        );
+        assert_eq!(
+            store.load("proxy").expect("load"),
+            None,
+            "not readable as an environment named 'proxy'"
+        );
+        store.delete_proxy().expect("delete");
+        assert_eq!(store.load_proxy().expect("load"), None);
+    }
 }

@@ -137,6 +137,10 @@ pub enum SignStashError {
     /// 407, or a CONNECT tunnel refused for want of (right) proxy credentials.
     #[error("the HTTP proxy refused the proxy credentials")]
     ProxyAuth,
+    /// The proxy would not open a tunnel to the host (a wrong password on some proxies, or a
+    /// blocked host).
+    #[error("the HTTP proxy refused the tunnel to {host}")]
+    ProxyRefused { host: String },
     #[error("redirect (HTTP {status}) to {location:?} refused")]
     Redirect {
         status: u16,
@@ -187,6 +191,7 @@ impl SignStashError {
             Timeout { .. } => "net.timeout",
             Tls { .. } => "net.tls",
             ProxyAuth => "net.proxy_auth",
+            ProxyRefused { .. } => "net.proxy_refused",
             Redirect { .. } => "net.redirect",
             Malformed { .. } => "answer.malformed",
             AnswerTooLarge { .. } => "answer.too_large",

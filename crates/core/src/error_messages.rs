@@ -183,6 +183,11 @@ pub(crate) fn message(error: &SignStashError, lang: Lang) -> String {
             "O proxy da rede recusou o utilizador ou a palavra-passe do proxy. Confirme-os nas Definições (Rede); se não os souber, peça-os ao administrador da rede.".into(),
             "The network proxy refused the proxy user name or password. Check them in Settings (Network); if you do not know them, ask the network administrator.".into(),
         ),
+        ProxyRefused { host } => pick(
+            lang,
+            format!("O proxy da rede recusou abrir a ligação a {host}. Se o proxy pede utilizador e palavra-passe, confirme-os nas Definições (Rede); se não, peça ao administrador da rede que permita o acesso a {host}."),
+            format!("The network proxy refused to open the connection to {host}. If the proxy asks for a user name and password, check them in Settings (Network); if not, ask the network administrator to allow access to {host}."),
+        ),
         Redirect { .. } => pick(
             lang,
             "O servidor tentou enviar o pedido para outro endereço, o que a aplicação não faz por segurança. Confirme o endereço nas Definições (por exemplo, https em vez de http).".into(),

@@ -10,7 +10,7 @@ use url::Url;
 
 use crate::classify;
 use crate::error::{SignStashError, UrlField};
-use crate::network::proxy::{normalise_proxy_url, ProxyCredentials};
+use crate::network::proxy::{self, normalise_proxy_url, ProxyCredentials};
 use crate::network::tls::{self, CertificateRecorder};
 
 /// Which proxy the client goes through.
@@ -126,6 +126,12 @@ pub(crate) fn build(options: &ClientOptions) -> Result<reqwest::Client, SignStas
             builder.proxy(proxy)
         }
     };
+    // Some proxies (tinyproxy) forward an answer as keep-alive and then close the connection: a
+    // pooled one would fail the next request. A fresh connection per request costs a round trip,
+    // nothing beside a signing request.
+    if proxy::may_use_proxy(&options.proxy) {
+        builder = builder.pool_max_idle_per_host(0);
+    }
     // Our own rustls configuration: the OS roots plus the extra ones (reqwest alone would use
     // Mozilla's list and ignore a CA that IT installed).
     let tls = tls::client_config(
@@ -144,6 +150,11 @@ pub(crate) async fn read(
     host: &str,
     limit: u64,
 ) -> Result<Answer, SignStashError> {
+    // A proxy refusing credentials (tinyproxy, for one) may reset the connection right after its
+    // 407 headers; the status is the whole answer, so the body is not read.
+    if response.status() == StatusCode::PROXY_AUTHENTICATION_REQUIRED {
+        return Err(SignStashError::ProxyAuth);
+    }
     let too_large = SignStashError::AnswerTooLarge { limit_bytes: limit };
     if response.content_length().is_some_and(|n| n > limit) {
         return Err(too_large);

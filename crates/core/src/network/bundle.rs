@@ -288,7 +288,7 @@ fn recent_logs(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .filter(|p| p.extension().is_some_and(|x| x == "log"))
         .filter_map(|p| Some((std::fs::metadata(&p).ok()?.modified().ok()?, p)))
         .collect();
-    logs.sort_by(|a, b| b.0.cmp(&a.0));
+    logs.sort_by_key(|(modified, _)| std::cmp::Reverse(*modified));
     logs.into_iter()
         .take(MAX_LOG_FILES)
         .filter_map(|(_, path)| {

@@ -26,6 +26,8 @@ use crate::token::{Credentials, TokenCache};
 pub enum StepKind {
     Resolve,
     Connect,
+    /// Only for http through a proxy: a plain GET, so the proxy's answer (407...) is seen.
+    Proxy,
     Tls,
     Token,
     Api,
@@ -322,22 +324,25 @@ impl Doctor<'_> {
             }
         }
 
-        if url.scheme() != "https" {
-            return true;
+        match (url.scheme(), via) {
+            ("https", _) => self.probe(url, StepKind::Tls, steps).await,
+            (_, Some(_)) => self.probe(url, StepKind::Proxy, steps).await,
+            _ => true,
         }
-        self.check_tls(url, steps).await
     }
 
     /// A plain GET of the origin through the same client settings (proxy, trust) the signing uses:
-    /// any HTTP answer means TLS was completed; the certificate seen is noted either way.
-    async fn check_tls(&self, url: &Url, steps: &mut Vec<Step>) -> bool {
+    /// any HTTP answer means the proxy let it through and TLS was completed; the certificate seen is
+    /// noted either way. (A bodiless request: some proxies reset a connection whose body they
+    /// refused to read, losing their 407.)
+    async fn probe(&self, url: &Url, kind: StepKind, steps: &mut Vec<Step>) -> bool {
         let host = url.host_str().unwrap_or_default().to_string();
         let target = host_port(Some(url));
         let started = Instant::now();
         let client = match crate::client::http::build(self.options) {
             Ok(client) => client,
             Err(error) => {
-                steps.push(self.failed(StepKind::Tls, &target, started.elapsed(), &error, None));
+                steps.push(self.failed(kind, &target, started.elapsed(), &error, None));
                 return false;
             }
         };
@@ -346,6 +351,16 @@ impl Doctor<'_> {
         let result = client.get(origin.as_str()).send().await;
         let presented = self.recorder.last_for(&host);
         match result {
+            Ok(response) if proxy_refused_credentials(&response) => {
+                let error = SignStashError::ProxyAuth;
+                steps.push(self.failed(kind, &target, started.elapsed(), &error, None));
+                false
+            }
+            Ok(response) if kind == StepKind::Proxy => {
+                let detail = format!("HTTP {}", response.status().as_u16());
+                steps.push(self.passed(kind, &target, started.elapsed(), detail));
+                true
+            }
             Ok(_) => {
                 let detail = match (&presented, self.lang) {
                     (Some(c), Lang::Pt) => format!("certificado emitido por {}", c.issuer),
@@ -358,8 +373,7 @@ impl Doctor<'_> {
             Err(error) => {
                 let classified = crate::classify::transport(&error, &target);
                 let rustls = crate::classify::rustls_error(&error);
-                let mut step =
-                    self.failed(StepKind::Tls, &target, started.elapsed(), &classified, None);
+                let mut step = self.failed(kind, &target, started.elapsed(), &classified, None);
                 if let (Some(tls), Some(problem)) = (rustls, step.problem.as_mut()) {
                     problem.message = tls_explanation(&tls, &host, presented.as_ref(), self.lang)
                         .unwrap_or_else(|| problem.message.clone());
@@ -426,6 +440,7 @@ impl Doctor<'_> {
         let (pt, en) = match kind {
             StepKind::Resolve => ("Encontrar o servidor (DNS)", "Find the server (DNS)"),
             StepKind::Connect => ("Ligar ao servidor", "Connect to the server"),
+            StepKind::Proxy => ("Passar pelo proxy", "Go through the proxy"),
             StepKind::Tls => ("Ligação segura (TLS)", "Secure connection (TLS)"),
             StepKind::Token => ("Obter autorização (token)", "Get authorisation (token)"),
             StepKind::Api => ("Chamar o serviço de assinatura", "Call the signing service"),
@@ -491,6 +506,19 @@ impl Doctor<'_> {
             }),
         }
     }
+}
+
+/// A 407, or (some proxies, tinyproxy among them, answer a wrong password so) a 401 asking for
+/// Basic authentication, which neither Sign'Stash's root page nor its token server ever does.
+fn proxy_refused_credentials(response: &reqwest::Response) -> bool {
+    let status = response.status();
+    status == reqwest::StatusCode::PROXY_AUTHENTICATION_REQUIRED
+        || (status == reqwest::StatusCode::UNAUTHORIZED
+            && response
+                .headers()
+                .get(reqwest::header::WWW_AUTHENTICATE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("basic")))
 }
 
 /// The API looked at the request itself (and refused the empty document list): the token and

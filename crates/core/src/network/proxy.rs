@@ -79,6 +79,17 @@ pub fn proxy_for(setting: &ProxySetting, target: &Url) -> Option<Url> {
     }
 }
 
+/// Whether requests may go through a proxy with this setting.
+pub fn may_use_proxy(setting: &ProxySetting) -> bool {
+    match setting {
+        ProxySetting::Direct => false,
+        ProxySetting::Url(_) => true,
+        ProxySetting::System => {
+            system_proxy_for("https").is_some() || system_proxy_for("http").is_some()
+        }
+    }
+}
+
 /// `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` (either case), as reqwest reads them.
 fn system_proxy_for(scheme: &str) -> Option<String> {
     let names: &[&str] = if scheme == "https" {
