@@ -111,7 +111,12 @@ pub(crate) fn build(options: &ClientOptions) -> Result<reqwest::Client, SignStas
         .connect_timeout(options.connect_timeout)
         .user_agent(concat!("signstash-desk/", env!("CARGO_PKG_VERSION")));
     builder = match &options.proxy {
-        ProxySetting::System => builder,
+        // reqwest reads the environment variables itself; without them, the desktop's setting.
+        ProxySetting::System if proxy::env_proxy_set() => builder,
+        ProxySetting::System => match proxy::desktop_proxy() {
+            Some(desktop) => desktop_proxies(builder, &desktop)?,
+            None => builder,
+        },
         ProxySetting::Direct => builder.no_proxy(),
         ProxySetting::Url(proxy) => {
             let mut proxy = reqwest::Proxy::all(normalise_proxy_url(proxy)).map_err(|e| {
@@ -142,6 +147,33 @@ pub(crate) fn build(options: &ClientOptions) -> Result<reqwest::Client, SignStas
     builder
         .build()
         .map_err(|e| SignStashError::HttpClient(e.to_string()))
+}
+
+/// The desktop's manual proxy, one per scheme, with its ignored hosts going direct.
+fn desktop_proxies(
+    mut builder: reqwest::ClientBuilder,
+    desktop: &proxy::DesktopProxy,
+) -> Result<reqwest::ClientBuilder, SignStashError> {
+    let invalid = |e: reqwest::Error| SignStashError::InvalidUrl {
+        field: UrlField::Proxy,
+        reason: e.to_string(),
+    };
+    let direct = reqwest::NoProxy::from_string(&desktop.ignore_hosts.join(","));
+    if let Some(url) = &desktop.http {
+        builder = builder.proxy(
+            reqwest::Proxy::http(url.as_str())
+                .map_err(invalid)?
+                .no_proxy(direct.clone()),
+        );
+    }
+    if let Some(url) = &desktop.https {
+        builder = builder.proxy(
+            reqwest::Proxy::https(url.as_str())
+                .map_err(invalid)?
+                .no_proxy(direct),
+        );
+    }
+    Ok(builder)
 }
 
 /// Reads the whole body, refusing more than `max_answer_bytes`.

@@ -90,8 +90,26 @@ pub fn may_use_proxy(setting: &ProxySetting) -> bool {
     }
 }
 
-/// `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` (either case), as reqwest reads them.
+/// The system proxy for a scheme: the environment variables first, else the desktop's setting.
 fn system_proxy_for(scheme: &str) -> Option<String> {
+    if env_proxy_set() {
+        return env_proxy_for(scheme);
+    }
+    let desktop = desktop_proxy()?;
+    if scheme == "https" {
+        desktop.https
+    } else {
+        desktop.http
+    }
+}
+
+/// Whether any proxy environment variable is set (then they alone decide, as for curl).
+pub(crate) fn env_proxy_set() -> bool {
+    env_proxy_for("https").is_some() || env_proxy_for("http").is_some()
+}
+
+/// `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` (either case), as reqwest reads them.
+fn env_proxy_for(scheme: &str) -> Option<String> {
     let names: &[&str] = if scheme == "https" {
         &["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
     } else {
@@ -104,13 +122,24 @@ fn system_proxy_for(scheme: &str) -> Option<String> {
         .map(|v| normalise_proxy_url(&v))
 }
 
-/// `NO_PROXY`: `*`, exact hosts and domain suffixes (`.example.com` or `example.com`).
+/// `NO_PROXY` (or the desktop's ignored hosts): `*`, exact hosts and domain suffixes
+/// (`.example.com` or `example.com`), and address ranges (`10.0.0.0/8`).
 fn excluded_by_no_proxy(host: &str) -> bool {
-    let list = std::env::var("NO_PROXY")
-        .or_else(|_| std::env::var("no_proxy"))
-        .unwrap_or_default();
+    let list = if env_proxy_set() {
+        std::env::var("NO_PROXY")
+            .or_else(|_| std::env::var("no_proxy"))
+            .unwrap_or_default()
+    } else {
+        desktop_proxy()
+            .map(|d| d.ignore_hosts.join(","))
+            .unwrap_or_default()
+    };
     let host = host.trim_start_matches('[').trim_end_matches(']');
+    let address: Option<std::net::IpAddr> = host.parse().ok();
     list.split(',').map(str::trim).any(|entry| {
+        if let (Some(address), Some((network, bits))) = (address, entry.split_once('/')) {
+            return in_range(address, network, bits);
+        }
         let entry = entry.trim_start_matches('.');
         entry == "*"
             || (!entry.is_empty()
@@ -119,6 +148,85 @@ fn excluded_by_no_proxy(host: &str) -> bool {
                         .to_ascii_lowercase()
                         .ends_with(&format!(".{}", entry.to_ascii_lowercase()))))
     })
+}
+
+/// Whether `address` is in `network/bits` (both of one IP family).
+fn in_range(address: std::net::IpAddr, network: &str, bits: &str) -> bool {
+    use std::net::IpAddr;
+    let (Ok(network), Ok(bits)) = (network.parse::<IpAddr>(), bits.parse::<u32>()) else {
+        return false;
+    };
+    let (address, network, width) = match (address, network) {
+        (IpAddr::V4(a), IpAddr::V4(n)) => (u128::from(u32::from(a)), u128::from(u32::from(n)), 32),
+        (IpAddr::V6(a), IpAddr::V6(n)) => (u128::from(a), u128::from(n), 128),
+        _ => return false,
+    };
+    if bits > width {
+        return false;
+    }
+    let shift = width - bits;
+    shift >= 128 || (address >> shift) == (network >> shift)
+}
+
+/// The desktop's manual proxy (GNOME and desktops that share its settings), when one is set.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DesktopProxy {
+    /// `http://host:port` for http and https addresses.
+    pub http: Option<String>,
+    pub https: Option<String>,
+    /// Hosts and ranges that go direct, as the desktop lists them.
+    pub ignore_hosts: Vec<String>,
+}
+
+/// Reads `org.gnome.system.proxy` with `gsettings` (no D-Bus client of our own); `None` when
+/// the mode is not "manual", or there is no gsettings. "auto" (a PAC file) is not followed.
+pub fn desktop_proxy() -> Option<DesktopProxy> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let get = |schema: &str, key: &str| -> Option<String> {
+        let output = std::process::Command::new("gsettings")
+            .args(["get", schema, key])
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()?;
+        output
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+    };
+    if unquote(&get("org.gnome.system.proxy", "mode")?) != "manual" {
+        return None;
+    }
+    let proxy_of = |schema: &str| -> Option<String> {
+        let host = unquote(&get(schema, "host")?);
+        let port: u16 = get(schema, "port")?.parse().ok()?;
+        (!host.is_empty() && port != 0).then(|| format!("http://{host}:{port}"))
+    };
+    let ignore_hosts = get("org.gnome.system.proxy", "ignore-hosts")
+        .map(|list| {
+            list.trim_start_matches("@as")
+                .trim()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .split(',')
+                .map(unquote)
+                .filter(|h| !h.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let proxy = DesktopProxy {
+        http: proxy_of("org.gnome.system.proxy.http"),
+        https: proxy_of("org.gnome.system.proxy.https"),
+        ignore_hosts,
+    };
+    (proxy.http.is_some() || proxy.https.is_some()).then_some(proxy)
+}
+
+/// A GVariant text string (`'value'`) without its quotes.
+fn unquote(text: &str) -> String {
+    text.trim().trim_matches('\'').to_string()
 }
 
 #[cfg(test)]
@@ -143,5 +251,16 @@ mod tests {
             Some("http://10.0.0.1:3128/".into())
         );
         assert_eq!(proxy_for(&ProxySetting::Direct, &target), None);
+    }
+
+    #[test]
+    fn address_ranges_match() {
+        let ip = |t: &str| t.parse().expect("ip");
+        assert!(in_range(ip("127.0.0.1"), "127.0.0.0", "8"));
+        assert!(in_range(ip("10.1.2.3"), "10.0.0.0", "8"));
+        assert!(!in_range(ip("11.1.2.3"), "10.0.0.0", "8"));
+        assert!(in_range(ip("192.168.1.9"), "0.0.0.0", "0"));
+        assert!(in_range(ip("::1"), "::1", "128"));
+        assert!(!in_range(ip("::1"), "127.0.0.0", "8"));
     }
 }
