@@ -243,9 +243,11 @@ impl Doctor<'_> {
         let target = format!("{host}:{port}");
 
         let started = Instant::now();
-        let addresses = match tokio::net::lookup_host((host.as_str(), port)).await {
-            Ok(found) => found.collect::<Vec<_>>(),
-            Err(_) => Vec::new(),
+        // A resolver that never answers (no network) must not hang the diagnosis.
+        let lookup = tokio::net::lookup_host((host.as_str(), port));
+        let addresses = match tokio::time::timeout(self.options.connect_timeout, lookup).await {
+            Ok(Ok(found)) => found.collect::<Vec<_>>(),
+            Ok(Err(_)) | Err(_) => Vec::new(),
         };
         if addresses.is_empty() {
             let error = SignStashError::Dns { host: host.clone() };
