@@ -666,3 +666,59 @@ async fn the_bundle_holds_the_diagnosis_but_neither_secret_nor_token() {
     let names: Vec<String> = unzip(&path).into_iter().map(|(n, _)| n).collect();
     assert_eq!(names, ["versions.json", "doctor.json", "doctor.txt"]);
 }
+
+/// A service whose token works but whose API says the licence or client service is inactive
+/// (spec §8: 1.1.1): the doctor's API step says so and what to do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_explains_an_inactive_licence() {
+    use axum::http::{header, StatusCode};
+    use axum::routing::post;
+    let app = axum::Router::new()
+        .route(
+            "/oauth2/authorization-server/oauth/token",
+            post(|| async {
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    r#"{"access_token":"eyJinactive","token_type":"bearer","expires_in":3600}"#,
+                )
+            }),
+        )
+        .fallback(|| async {
+            (
+                StatusCode::UNAUTHORIZED,
+                [(header::CONTENT_TYPE, "application/json")],
+                r#"{"errorCode":"1.1.1","errorCodeDescription":"License inactive","causeMessage":"inactive"}"#,
+            )
+        });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let environment = environment_at(&format!("http://{addr}"));
+    for (lang, words) in [(Lang::Pt, "inativos"), (Lang::En, "inactive")] {
+        let report = doctor::diagnose(
+            &environment,
+            &Credentials::new("bar", "barsecret"),
+            &direct(),
+            lang,
+        )
+        .await;
+        assert!(!report.passed);
+        assert_eq!(step(&report, StepKind::Token).status, StepStatus::Passed);
+        let problem = step(&report, StepKind::Api)
+            .problem
+            .clone()
+            .expect("API step failed");
+        assert_eq!(problem.code, "auth.service_inactive");
+        assert!(problem.message.contains(words), "{}", problem.message);
+        assert!(
+            problem.message.contains("Backoffice"),
+            "{}",
+            problem.message
+        );
+        assert!(problem.support_detail.contains("1.1.1"));
+    }
+}
