@@ -4,6 +4,7 @@ mod credentials_cmd;
 mod progress;
 mod sandbox_cmd;
 mod sign_cmd;
+mod watch_cmd;
 
 use std::process::ExitCode;
 
@@ -28,6 +29,8 @@ enum Command {
     Credentials(credentials_cmd::CredentialsArgs),
     /// Run a local look-alike of Sign'Stash (token server + API) that signs with a test CA.
     Sandbox(Box<sandbox_cmd::SandboxArgs>),
+    /// Watch a folder: sign each file that arrives, move originals to a backup folder.
+    Watch(Box<watch_cmd::WatchArgs>),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
             Command::Sign(args) => sign_cmd::run(*args).await,
             Command::Credentials(args) => credentials_cmd::run(args).map(|()| true),
             Command::Sandbox(args) => sandbox_cmd::run(*args).await.map(|()| true),
+            Command::Watch(args) => watch_cmd::run(*args).await,
         }
     });
     match result {

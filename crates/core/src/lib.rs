@@ -14,6 +14,7 @@ pub mod model;
 pub mod output;
 pub mod token;
 pub mod verify;
+pub mod watch;
 
 mod classify;
 mod error_messages;
