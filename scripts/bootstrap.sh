@@ -17,6 +17,8 @@ APT_PACKAGES=(
   xvfb xauth webkit2gtk-driver dbus gnome-keyring keyutils imagemagick
   # independent verifiers
   poppler-utils xmlsec1 qpdf libnss3-tools python3-venv jq
+  # make test-package: desktop entries checked by desktop-file-validate
+  desktop-file-utils
 )
 
 missing=()
