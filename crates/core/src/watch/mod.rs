@@ -433,7 +433,8 @@ impl Watcher<'_> {
             match self.state.get(&ready.key).map(|e| e.stage) {
                 None => to_sign.push(ready),
                 Some(Stage::Saved { output, .. }) => {
-                    self.finish_signed(&ready, output, true);
+                    // Saved here before the stop; only the move was left.
+                    self.finish_signed(&ready, output, false);
                 }
                 Some(Stage::Failed { .. }) => {
                     // Its error file was written before the stop; only the move was left.
