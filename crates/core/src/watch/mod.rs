@@ -356,10 +356,14 @@ pub async fn run(
         };
         let now = Instant::now();
         watcher.later.retain(|_, until| *until > now);
+        // A big drop goes in rounds of what the engine sends at once, so originals move out and
+        // the status moves on as it goes rather than at the very end.
+        let round = config.batch.budget.max_documents.max(1) * config.batch.max_in_flight.max(1);
         let settled: Vec<Listed> = settle
             .observe(&listing, now)
             .into_iter()
             .filter(|f| !watcher.later.contains_key(&f.path))
+            .take(round)
             .collect();
         let waiting = settle.waiting(now);
         reports.status(|s| s.waiting = waiting + settled.len());
