@@ -4,7 +4,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 APP := target/debug/signstash-desk
 
-.PHONY: setup ui build run test lint test-rust test-ui e2e bench acceptance clean
+.PHONY: setup ui build run test lint test-rust test-ui e2e bench acceptance package test-package clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -42,6 +42,17 @@ e2e: build
 bench: setup
 	$(CARGO) build --locked --release --bin signstash
 	$(CARGO) run --locked --release -q -p signstash-sandbox --example scale -- target/release/signstash
+
+## The installable Debian package: target/release/bundle/deb/*.deb (tauri build through the npm CLI in
+## ui/, a prebuilt binary). No AppImage: its bundler downloads linuxdeploy and its plugins at build time.
+package: ui
+	[ -x ui/node_modules/.bin/tauri ] || (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+	ui/node_modules/.bin/tauri build --ci --bundles deb -- --locked
+	@ls -l target/release/bundle/deb/*.deb
+
+## Inspects the .deb and runs its binary twice (single instance) under Xvfb.
+test-package: package
+	tests/package.sh
 
 ## The shared acceptance check of the sandbox (needs ../shared).
 acceptance: setup

@@ -21,6 +21,8 @@ APT_PACKAGES=(
   tinyproxy
   # the desktop proxy test reads GNOME's proxy settings with gsettings
   libglib2.0-bin gsettings-desktop-schemas
+  # make test-package: desktop entries checked by desktop-file-validate
+  desktop-file-utils
 )
 
 missing=()

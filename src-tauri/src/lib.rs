@@ -5,6 +5,7 @@ pub mod bindings;
 mod commands;
 mod environment;
 mod error;
+mod open_files;
 mod sandbox;
 mod state;
 
@@ -19,8 +20,21 @@ pub fn run() {
     init_tracing();
 
     let result = tauri::Builder::default()
-        .invoke_handler(tauri::generate_handler![commands::app::app_info])
+        // First: a second launch must hand its files over and exit before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(
+            open_files::on_second_launch,
+        ))
+        .on_page_load(|webview, payload| {
+            if payload.event() == tauri::webview::PageLoadEvent::Finished {
+                open_files::emit_pending(webview.app_handle());
+            }
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app::app_info,
+            open_files::take_pending_open_files
+        ])
         .setup(|app| {
+            open_files::remember_first_launch(app.handle());
             let version = app.package_info().version.to_string();
             tracing::info!(%version, "starting Sign'Stash Desk");
             // Until settings exist the app always starts on Sandbox: the one environment where a

@@ -7,6 +7,7 @@ mod progress;
 mod resume_cmd;
 mod sandbox_cmd;
 mod sign_cmd;
+mod watch_cmd;
 
 use std::process::ExitCode;
 
@@ -35,6 +36,8 @@ enum Command {
     Doctor(Box<doctor_cmd::DoctorArgs>),
     /// Run a local look-alike of Sign'Stash (token server + API) that signs with a test CA.
     Sandbox(Box<sandbox_cmd::SandboxArgs>),
+    /// Watch a folder: sign each file that arrives, move originals to a backup folder.
+    Watch(Box<watch_cmd::WatchArgs>),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
             Command::Doctor(args) => doctor_cmd::run(*args).await,
             Command::Credentials(args) => credentials_cmd::run(args).map(|()| true),
             Command::Sandbox(args) => sandbox_cmd::run(*args).await.map(|()| true),
+            Command::Watch(args) => watch_cmd::run(*args).await,
         }
     });
     match result {

@@ -21,6 +21,22 @@ use tokio_util::sync::CancellationToken;
 
 #[derive(Args)]
 pub struct SignArgs {
+    #[command(flatten)]
+    pub options: SignOptions,
+    /// Folder for the signed files (default: a "Signed" folder beside each original).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// One JSON object per document on standard output.
+    #[arg(long)]
+    json: bool,
+    /// PDF and XML files, or folders holding them.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+}
+
+/// The service and how to sign: shared by `sign` and `watch`.
+#[derive(Args)]
+pub struct SignOptions {
     /// Environment: sandbox (a built-in training service, no set-up), staging or production.
     #[arg(long)]
     env: Option<String>,
@@ -30,9 +46,6 @@ pub struct SignArgs {
     /// Business API base: the hosted Integration Service or an on-premise Proxy Client.
     #[arg(long, requires = "token_url")]
     api_base: Option<String>,
-    /// Folder for the signed files (default: a "Signed" folder beside each original).
-    #[arg(long)]
-    out: Option<PathBuf>,
     /// Name of each signed file; {stem}, {ext} and {name} come from the original.
     #[arg(long, default_value = "{stem}_signed.{ext}")]
     name_pattern: String,
@@ -62,12 +75,74 @@ pub struct SignArgs {
     /// Language of messages: pt or en (default: from LANG).
     #[arg(long)]
     lang: Option<String>,
-    /// One JSON object per document on standard output.
-    #[arg(long)]
-    json: bool,
-    /// PDF and XML files, or folders holding them.
-    #[arg(required = true)]
-    paths: Vec<PathBuf>,
+}
+
+impl SignOptions {
+    pub fn lang(&self) -> Lang {
+        language(self.lang.as_deref())
+    }
+
+    pub fn max_file_bytes(&self) -> u64 {
+        self.max_file_mb.saturating_mul(1024 * 1024)
+    }
+
+    pub fn name_pattern(&self) -> Result<NamePattern, String> {
+        NamePattern::new(&self.name_pattern).map_err(|e| e.to_string())
+    }
+
+    /// The client for the chosen environment, and the in-process sandbox when it is the one
+    /// (keep it alive as long as the client).
+    pub async fn client(&self) -> Result<(SignStashClient, Option<RunningSandbox>), String> {
+        let (environment, credentials, sandbox) = self.environment().await?;
+        Ok((self.client_for(environment, credentials)?, sandbox))
+    }
+
+    /// The chosen environment and its credentials (and the in-process sandbox when it is the one).
+    pub async fn environment(
+        &self,
+    ) -> Result<(Environment, Credentials, Option<RunningSandbox>), String> {
+        connect(
+            self.env.as_deref(),
+            self.token_url.as_deref(),
+            self.api_base.as_deref(),
+        )
+        .await
+    }
+
+    /// A client for `environment` with the network options of the command line.
+    pub fn client_for(
+        &self,
+        environment: Environment,
+        credentials: Credentials,
+    ) -> Result<SignStashClient, String> {
+        let options = self.network.client_options()?;
+        SignStashClient::new(
+            environment,
+            credentials,
+            Arc::new(TokenCache::new()),
+            &options,
+        )
+        .map_err(|e| e.message(self.lang()))
+    }
+
+    pub fn batch_options(&self) -> BatchOptions {
+        BatchOptions {
+            budget: Budget {
+                max_documents: self.batch_size.max(1),
+                ..Budget::default()
+            },
+            max_in_flight: self.parallel.max(1),
+            signature: SignatureOptions {
+                reason: self.reason.clone(),
+                location: self.location.clone(),
+                timestamp: self.timestamp,
+                visible: self.visible.clone(),
+                xml: None,
+            },
+            lang: self.lang(),
+            ..BatchOptions::default()
+        }
+    }
 }
 
 fn parse_visible(text: &str) -> Result<VisibleSignatureInfo, String> {
@@ -172,16 +247,12 @@ pub(crate) async fn connect(
 }
 
 pub async fn run(args: SignArgs) -> Result<bool, String> {
-    let lang = language(args.lang.as_deref());
+    let lang = args.options.lang();
     let outputs = inputs::OutputFolders {
         paths: args.out.iter().cloned().collect(),
         name: args.out.is_none().then(|| SIGNED_FOLDER.to_string()),
     };
-    let listed = inputs::collect(
-        &args.paths,
-        args.max_file_mb.saturating_mul(1024 * 1024),
-        &outputs,
-    );
+    let listed = inputs::collect(&args.paths, args.options.max_file_bytes(), &outputs);
     for skipped in &listed.skipped {
         eprintln!(
             "{}: {} ({})",
@@ -193,7 +264,7 @@ pub async fn run(args: SignArgs) -> Result<bool, String> {
     if listed.files.is_empty() {
         return Err("no PDF or XML documents to sign".into());
     }
-    let pattern = NamePattern::new(&args.name_pattern).map_err(|e| e.to_string())?;
+    let pattern = args.options.name_pattern()?;
     let folder = match &args.out {
         Some(out) => {
             std::fs::create_dir_all(out)
@@ -203,12 +274,9 @@ pub async fn run(args: SignArgs) -> Result<bool, String> {
         None => OutputDir::SignedFolderBeside,
     };
     let writer = OutputWriter::new(folder, pattern);
-    let (environment, credentials, _sandbox) = connect(
-        args.env.as_deref(),
-        args.token_url.as_deref(),
-        args.api_base.as_deref(),
-    )
-    .await?;
+    let options = &args.options;
+    let (environment, credentials, _sandbox) = options.environment().await?;
+    let batch_options = options.batch_options();
     let journal = Journal::open_default().map_err(|e| e.message(lang))?;
     let new_batch = NewBatch {
         environment_id: environment.id.clone(),
@@ -220,21 +288,15 @@ pub async fn run(args: SignArgs) -> Result<bool, String> {
                 .out
                 .as_ref()
                 .map(|out| out.canonicalize().unwrap_or_else(|_| out.clone())),
-            name_pattern: args.name_pattern.clone(),
+            name_pattern: options.name_pattern.clone(),
         },
         settings: ResumeSettings {
-            signature: SignatureOptions {
-                reason: args.reason.clone(),
-                location: args.location.clone(),
-                timestamp: args.timestamp,
-                visible: args.visible.clone(),
-                xml: None,
-            },
-            max_documents: args.batch_size.max(1),
-            max_bytes: Budget::default().max_bytes,
-            max_in_flight: args.parallel.max(1),
+            signature: batch_options.signature.clone(),
+            max_documents: batch_options.budget.max_documents,
+            max_bytes: batch_options.budget.max_bytes,
+            max_in_flight: batch_options.max_in_flight,
             lang,
-            description: BatchOptions::default().description,
+            description: batch_options.description.clone(),
         },
     };
     // Absolute input paths, so that `resume` finds them from any folder.
@@ -253,30 +315,7 @@ pub async fn run(args: SignArgs) -> Result<bool, String> {
         journal: &journal,
         document_ids,
     };
-    let options = args.network.client_options()?;
-    let client = SignStashClient::new(
-        environment,
-        credentials,
-        Arc::new(TokenCache::new()),
-        &options,
-    )
-    .map_err(|e| e.message(lang))?;
-    let batch_options = BatchOptions {
-        budget: Budget {
-            max_documents: args.batch_size.max(1),
-            ..Budget::default()
-        },
-        max_in_flight: args.parallel.max(1),
-        signature: SignatureOptions {
-            reason: args.reason.clone(),
-            location: args.location.clone(),
-            timestamp: args.timestamp,
-            visible: args.visible.clone(),
-            xml: None,
-        },
-        lang,
-        ..BatchOptions::default()
-    };
+    let client = options.client_for(environment, credentials)?;
 
     let cancel = CancellationToken::new();
     let on_interrupt = cancel.clone();

@@ -16,6 +16,7 @@ pub mod output;
 pub mod resume;
 pub mod token;
 pub mod verify;
+pub mod watch;
 
 mod classify;
 mod error_messages;

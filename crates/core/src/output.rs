@@ -291,7 +291,7 @@ impl OutputWriter {
 }
 
 /// `path` for n = 1, else `stem (n).ext`.
-fn numbered(path: &Path, n: u32) -> PathBuf {
+pub(crate) fn numbered(path: &Path, n: u32) -> PathBuf {
     if n == 1 {
         return path.to_path_buf();
     }
@@ -361,7 +361,7 @@ impl Drop for TempFile {
 }
 
 /// Makes the new directory entry durable. Best effort: the data itself is already fsynced.
-fn sync_dir(dir: &Path) {
+pub(crate) fn sync_dir(dir: &Path) {
     #[cfg(unix)]
     if let Err(e) = fs::File::open(dir).and_then(|d| d.sync_all()) {
         tracing::warn!(dir = %dir.display(), error = %e, "could not fsync the output folder");
