@@ -12,6 +12,7 @@ pub mod inputs;
 pub mod journal;
 pub mod model;
 pub mod output;
+pub mod settings;
 pub mod resume;
 pub mod token;
 pub mod verify;
