@@ -12,8 +12,8 @@ pub mod inputs;
 pub mod journal;
 pub mod model;
 pub mod output;
-pub mod settings;
 pub mod resume;
+pub mod settings;
 pub mod token;
 pub mod verify;
 

@@ -241,7 +241,10 @@ impl EnvironmentSettings {
     }
 
     /// The environment to connect to; the Sandbox's address is only known at run time.
-    pub fn to_environment(&self, sandbox_host: Option<&str>) -> Result<Environment, SignStashError> {
+    pub fn to_environment(
+        &self,
+        sandbox_host: Option<&str>,
+    ) -> Result<Environment, SignStashError> {
         let mut env = match (self.kind, sandbox_host) {
             (EnvironmentKindSetting::Sandbox, Some(host)) if self.token_url.is_empty() => {
                 return Environment::sandbox(host)
@@ -302,7 +305,11 @@ impl Settings {
         NamePattern::new(&self.output.name_pattern)
             .map_err(|e| SettingsError::Invalid(e.to_string()))?;
         if self.output.mode == OutputMode::Folder
-            && self.output.folder.as_deref().is_none_or(|f| f.trim().is_empty())
+            && self
+                .output
+                .folder
+                .as_deref()
+                .is_none_or(|f| f.trim().is_empty())
         {
             return Err(SettingsError::Invalid("output folder missing".into()));
         }
@@ -404,7 +411,11 @@ mod tests {
         let ids: Vec<_> = s.environments.iter().map(|e| e.id.as_str()).collect();
         assert_eq!(ids, ["sandbox", "staging", "production"]);
         assert_eq!(s.active_environment, "sandbox");
-        assert!(s.environment("production").unwrap().token_url.starts_with("https://msignstash"));
+        assert!(s
+            .environment("production")
+            .unwrap()
+            .token_url
+            .starts_with("https://msignstash"));
         s.validate().unwrap();
     }
 
@@ -447,8 +458,10 @@ mod tests {
 
     #[test]
     fn validation_refuses_bad_values() {
-        let mut s = Settings::default();
-        s.parallel_requests = 0;
+        let s = Settings {
+            parallel_requests: 0,
+            ..Settings::default()
+        };
         assert!(s.validate().is_err());
         let mut s = Settings::default();
         s.output.mode = OutputMode::Folder;
@@ -472,7 +485,10 @@ mod tests {
         sig.page = 2;
         sig.x = 70.0;
         sig.y = 100.5;
-        assert_eq!(sig.visible_info().unwrap().location_value, "page=2,x=70,y=100.5");
+        assert_eq!(
+            sig.visible_info().unwrap().location_value,
+            "page=2,x=70,y=100.5"
+        );
     }
 
     #[test]
@@ -485,7 +501,11 @@ mod tests {
             .unwrap();
         assert_eq!(env.kind, EnvironmentKind::Sandbox);
         assert!(env.token_url.starts_with("http://127.0.0.1:9/"));
-        let staging = s.environment("staging").unwrap().to_environment(None).unwrap();
+        let staging = s
+            .environment("staging")
+            .unwrap()
+            .to_environment(None)
+            .unwrap();
         assert_eq!(staging.kind, EnvironmentKind::Staging);
     }
 }
