@@ -380,6 +380,19 @@ async function main() {
       await expectScreen(browser, 'pt');
     });
 
+    await check('Sandbox works with no set-up: switch back, sign a PDF, it is saved', async () => {
+      await browser.execute(() => {
+        const s = document.querySelector('#environment-switch');
+        s.value = 'sandbox';
+        s.dispatchEvent(new Event('change'));
+      });
+      await waitText(browser, '#environment-name', (t) => t === TEXT.pt.sandbox, 'band shows sandbox');
+      await waitText(browser, '#sign', (t) => t === 'Assinar 1 fatura em Formação (sandbox)', 'sign button in sandbox');
+      await browser.$('#sign').click();
+      await waitText(browser, '#summary', (t) => t === 'Terminado: 1 assinada.', 'summary', 60_000);
+      expectEqual(signedFolderContents(later), ['FT 2026-0005_signed.pdf'], 'signed in sandbox');
+    });
+
     await check('the log file exists and never holds a secret', async () => {
       const logs = join(process.env.XDG_DATA_HOME, 'pt.multicert.signstash.desk', 'logs');
       const files = existsSync(logs) ? readdirSync(logs) : [];

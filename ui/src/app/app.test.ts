@@ -197,6 +197,23 @@ describe('signing', () => {
     expect(calls.filter((c) => c.cmd === 'start_signing').at(-1)?.args).toEqual({ paths: ['/f/FT 2.xml'] });
   });
 
+  it('Cancel asks the backend to stop the running batch', async () => {
+    backend({ take_in_paths: () => intake, start_signing: () => ({ batchId: 2, total: 2 }) });
+    await mountApp(root, { language: 'en' }).ready;
+    await emit('open-files', ['/f/FT 1.pdf']);
+    await tick();
+    document.querySelector<HTMLButtonElement>('#sign')!.click();
+    await tick();
+    expect(document.querySelector('#sign')?.hasAttribute('disabled')).toBe(true);
+    document.querySelector<HTMLButtonElement>('#cancel')!.click();
+    await tick();
+    expect(calls.some((c) => c.cmd === 'cancel_signing')).toBe(true);
+    await emit('sign-finished', { signed: 0, failed: 2, cancelled: true, outputFolders: [] });
+    await tick();
+    expect(text('#summary')).toBe('Cancelled: what had not been sent yet was not signed.');
+    expect(document.querySelector('#cancel')).toBeNull();
+  });
+
   it('a rejected start shows the plain message from Rust and the code only in the detail', async () => {
     backend({
       take_in_paths: () => intake,
