@@ -113,12 +113,19 @@ fn signature_options(settings: &Settings) -> SignatureOptions {
     }
 }
 
-#[tauri::command]
-pub async fn start_signing(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    paths: Vec<String>,
-) -> Result<StartedBatch> {
+/// Everything a batch needs, checked before anything is recorded or sent.
+struct Prepared {
+    client: SignStashClient,
+    writer: OutputWriter,
+    files: Vec<InputFile>,
+    options: BatchOptions,
+    journal: Arc<Journal>,
+    batch_id: i64,
+    document_ids: Vec<i64>,
+    environment_id: String,
+}
+
+async fn prepare(state: &AppState, paths: &[String]) -> Result<Prepared> {
     let lang = state.lang();
     let settings = state.settings();
     let env_settings = settings
@@ -128,7 +135,7 @@ pub async fn start_signing(
     let environment = env_settings
         .to_environment(state.sandbox_host())
         .map_err(|e| AppError::Service(e, lang))?;
-    let credentials = credentials_for(&state, &env_settings)?;
+    let credentials = credentials_for(state, &env_settings)?;
     let client = SignStashClient::new(
         environment.clone(),
         credentials,
@@ -158,7 +165,7 @@ pub async fn start_signing(
         lang,
         ..BatchOptions::default()
     };
-    let journal: Arc<Journal> = journal(&state)?;
+    let journal: Arc<Journal> = journal(state)?;
     let new_batch = NewBatch {
         environment_id: environment.id.clone(),
         token_url: environment.token_url.clone(),
@@ -184,6 +191,25 @@ pub async fn start_signing(
         .begin_batch(&new_batch, &files)
         .map_err(|e| AppError::Journal(e, lang))?;
 
+    Ok(Prepared {
+        client,
+        writer,
+        files,
+        options,
+        journal,
+        batch_id,
+        document_ids,
+        environment_id: environment.id,
+    })
+}
+
+#[tauri::command]
+pub async fn start_signing(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    paths: Vec<String>,
+) -> Result<StartedBatch> {
+    // One batch at a time: claimed before anything is recorded, released if preparing fails.
     let cancel = CancellationToken::new();
     {
         let mut running = lock(&state.running);
@@ -192,8 +218,24 @@ pub async fn start_signing(
         }
         *running = Some(cancel.clone());
     }
+    let Prepared {
+        client,
+        writer,
+        files,
+        options,
+        journal,
+        batch_id,
+        document_ids,
+        environment_id,
+    } = match prepare(&state, &paths).await {
+        Ok(prepared) => prepared,
+        Err(e) => {
+            *lock(&state.running) = None;
+            return Err(e);
+        }
+    };
     let total = files.len();
-    tracing::info!(batch_id, total, environment = %environment.id, "batch started");
+    tracing::info!(batch_id, total, environment = %environment_id, "batch started");
 
     tauri::async_runtime::spawn(async move {
         let (events_tx, mut events_rx) = tokio::sync::mpsc::unbounded_channel();

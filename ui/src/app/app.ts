@@ -118,7 +118,16 @@ export function mountApp(root: HTMLElement, options: AppOptions): AppHandle {
         }
         main.append(settingsPanel.panel.element);
       } else {
-        const panel = new HistoryPanel({ t, environments: ready.environments, showError });
+        const panel = new HistoryPanel({
+          t,
+          environments: ready.environments,
+          retry: (path) => {
+            view = 'sign';
+            render();
+            void controller.addPaths([path]);
+          },
+          showError,
+        });
         main.append(panel.element);
         void panel.load();
       }

@@ -12,6 +12,8 @@ import { fileName } from '../sign/queue';
 export interface HistoryContext {
   t: Messages;
   environments: EnvironmentInfo[];
+  /** Puts a failed document back in the main window's list. */
+  retry(path: string): void;
   showError(error: unknown): void;
 }
 
@@ -70,6 +72,12 @@ export class HistoryPanel {
     }
   }
 
+  private retryButton(path: string): HTMLElement {
+    const b = h('button', { type: 'button', class: 'button button--small history-row__retry' }, this.context.t.history.retry);
+    b.addEventListener('click', () => this.context.retry(path));
+    return b;
+  }
+
   private render(rows: HistoryRow[]): void {
     const t = this.context.t;
     if (rows.length === 0) {
@@ -98,7 +106,7 @@ export class HistoryPanel {
           h('td', {}, date.format(new Date(r.time))),
           h('td', {}, h('span', { class: `badge badge--${kind ?? 'unknown'}` }, kind ? t.environment.names[kind] : r.environmentId)),
           h('td', { title: r.input }, fileName(r.input)),
-          h('td', {}, t.history.outcomes[r.outcome], r.outcome === 'failed' && h('span', { class: 'history-row__reason' }, ` — ${r.errorMessage ?? ''}`)),
+          h('td', {}, t.history.outcomes[r.outcome], r.outcome === 'failed' && h('span', { class: 'history-row__reason' }, ` — ${r.errorMessage ?? ''}`), r.outcome === 'failed' && this.retryButton(r.input)),
           h('td', {}, output),
           h('td', { class: 'mono', title: r.externalReference ?? '' }, r.operationId === null ? '' : String(r.operationId)),
         ),

@@ -107,6 +107,7 @@ export const en: Messages = {
     saved: 'Settings saved.',
   },
   history: {
+    retry: 'Retry',
     title: 'History',
     search: 'Search file, reference or error',
     allEnvironments: 'All environments',

@@ -97,6 +97,7 @@ export interface Messages {
     saved: string;
   };
   history: {
+    retry: string;
     title: string;
     search: string;
     allEnvironments: string;

@@ -110,6 +110,7 @@ export const pt: Messages = {
     saved: 'Definições guardadas.',
   },
   history: {
+    retry: 'Tentar de novo',
     title: 'Histórico',
     search: 'Procurar ficheiro, referência ou erro',
     allEnvironments: 'Todos os ambientes',

@@ -195,7 +195,7 @@ export class SettingsPanel {
     const t = this.context.t.settings;
     const out = { ...settings.output };
     const radio = (value: 'beside' | 'folder', label: string) => {
-      const input = h('input', { type: 'radio', name: 'output-mode', id: `output-${value}`, value, checked: out.mode === value });
+      const input = h('input', { type: 'radio', name: 'output-mode', id: `output-mode-${value}`, value, checked: out.mode === value });
       input.addEventListener('change', () => {
         out.mode = value;
         folderRow.hidden = value !== 'folder';
