@@ -365,6 +365,7 @@ async function main() {
       const message = await waitText(browser, '#command-alert-message', (t) => t.length > 0, 'error message');
       const detail = await text(browser, '#command-alert-detail');
       if (/invalid_client|HTTP|401/.test(message)) throw new Error(`not plain words: ${message}`);
+      if (!message.includes('As credenciais do serviço foram rejeitadas')) throw new Error(`unexpected message: ${message}`);
       expectMatch(detail, /auth\./, 'support detail carries the code');
       expectEqual(signedFolderContents(later), [], 'nothing written');
       expectEqual(await browser.$('#file-list .file-row').getAttribute('data-status'), 'queued', 'file still queued');
