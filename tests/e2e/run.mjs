@@ -261,6 +261,8 @@ async function main() {
     await check('settings: Test connection fetches a token', async () => {
       await browser.$('#test-connection').click();
       await waitText(browser, '#settings-status', (t) => t.startsWith('Ligação bem-sucedida'), 'test result');
+      const outcomes = await browser.execute(() => [...document.querySelectorAll('#connection-steps li')].map((li) => li.getAttribute('data-outcome')));
+      if (outcomes.length < 3 || outcomes.some((o) => o !== 'passed')) throw new Error(`steps: ${JSON.stringify(outcomes)}`);
     });
 
     await check('screenshot: settings', async () => {

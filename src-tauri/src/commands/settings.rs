@@ -1,12 +1,11 @@
 //! Settings for admins: environments (addresses, client id), the write-only client secret kept in
 //! the OS keyring, Test connection, and the general options. No command returns a secret.
 
-use std::sync::Arc;
-
 use serde::Serialize;
-use signstash_core::client::{ClientOptions, SignStashClient};
+use signstash_core::client::ClientOptions;
+use signstash_core::network::doctor;
 use signstash_core::settings::{self, EnvironmentKindSetting, EnvironmentSettings, Settings};
-use signstash_core::token::{Credentials, TokenCache};
+use signstash_core::token::Credentials;
 use tauri::State;
 use ts_rs::TS;
 
@@ -30,12 +29,49 @@ pub struct SettingsView {
     pub secrets: Vec<SecretStatus>,
 }
 
+/// The result of "Test connection": each step (resolve → connect → TLS → token → API) with what
+/// was found or, for the failed one, the plain-language reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionCheck {
-    /// Lifetime of the token the service issued, in seconds.
-    #[ts(type = "number")]
-    pub token_lifetime_secs: u64,
+    pub passed: bool,
+    pub steps: Vec<ConnectionStep>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum StepOutcome {
+    Passed,
+    Failed,
+    Skipped,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionStep {
+    /// In the language of the app, e.g. "Ligar ao servidor".
+    pub title: String,
+    pub target: String,
+    pub outcome: StepOutcome,
+    pub detail: String,
+    pub code: Option<String>,
+    /// Plain words with the likely fix, for a failed step.
+    pub message: Option<String>,
+}
+
+fn step(s: doctor::Step) -> ConnectionStep {
+    ConnectionStep {
+        title: s.title,
+        target: s.target,
+        outcome: match s.status {
+            doctor::StepStatus::Passed => StepOutcome::Passed,
+            doctor::StepStatus::Failed => StepOutcome::Failed,
+            doctor::StepStatus::Skipped => StepOutcome::Skipped,
+        },
+        detail: s.detail,
+        code: s.problem.as_ref().map(|p| p.code.clone()),
+        message: s.problem.map(|p| p.message),
+    }
 }
 
 fn is_embedded_sandbox(env: &EnvironmentSettings) -> bool {
@@ -172,20 +208,11 @@ pub async fn test_connection(
     let env = environment
         .to_environment(state.sandbox_host())
         .map_err(|e| AppError::Service(e, lang))?;
-    // A fresh cache: the test must really ask the service, not reuse a token.
-    let client = SignStashClient::new(
-        env,
-        credentials,
-        Arc::new(TokenCache::new()),
-        &ClientOptions::default(),
-    )
-    .map_err(|e| AppError::Service(e, lang))?;
-    let fetched = client
-        .request_token()
-        .await
-        .map_err(|e| AppError::Service(e, lang))?;
-    tracing::info!(environment = %environment.id, "test connection succeeded");
+    // The core's diagnosis fetches a fresh token (no cache), step by step.
+    let report = doctor::diagnose(&env, &credentials, &ClientOptions::default(), lang).await;
+    tracing::info!(environment = %environment.id, passed = report.passed, "test connection");
     Ok(ConnectionCheck {
-        token_lifetime_secs: fetched.lifetime.as_secs(),
+        passed: report.passed,
+        steps: report.steps.into_iter().map(step).collect(),
     })
 }

@@ -84,7 +84,8 @@ export interface Messages {
     resetPresets: string;
     testConnection: string;
     testing: string;
-    testOk: (seconds: number) => string;
+    testOk: string;
+    testFailed: string;
     outputMode: string;
     outputBeside: string;
     outputFolder: string;

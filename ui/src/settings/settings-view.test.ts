@@ -49,7 +49,14 @@ beforeEach(() => {
       return view();
     }
     if (cmd === 'test_connection') {
-      throw { code: 'auth.invalid_client', message: 'O serviço recusou o identificador ou o segredo do cliente.', detail: 'HTTP 401' };
+      return {
+        passed: false,
+        steps: [
+          { title: 'Resolver o nome', target: 's:443', outcome: 'passed', detail: '10.0.0.1', code: null, message: null },
+          { title: 'Obter um token', target: 's:443', outcome: 'failed', detail: '', code: 'auth.invalid_client', message: 'O serviço recusou o identificador ou o segredo do cliente.' },
+          { title: 'Chamar a API', target: 's:443', outcome: 'skipped', detail: '', code: null, message: null },
+        ],
+      };
     }
     return null;
   });
@@ -86,10 +93,13 @@ describe('settings', () => {
     expect(document.body.textContent).not.toContain('s3cret!');
   });
 
-  it('Test connection shows the plain-language reason with its code', async () => {
+  it('Test connection shows each step and the plain-language reason with its code', async () => {
     await mount('staging');
     document.querySelector<HTMLButtonElement>('#test-connection')!.click();
     await tick();
+    const steps = [...document.querySelectorAll('#connection-steps li')].map((li) => li.getAttribute('data-outcome'));
+    expect(steps).toEqual(['passed', 'failed', 'skipped']);
+    expect(document.querySelector('#connection-steps')?.textContent).toContain('Obter um token');
     expect(document.querySelector('#settings-status')?.textContent).toBe(
       'O serviço recusou o identificador ou o segredo do cliente. (auth.invalid_client)',
     );

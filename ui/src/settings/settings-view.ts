@@ -91,7 +91,8 @@ export class SettingsPanel {
     }
     const env = view.settings.environments.find((e) => e.id === this.context.tab);
     const body = env ? this.environmentForm(view, env) : this.generalForm(view.settings);
-    this.element.replaceChildren(h('h1', { class: 'view-title' }, t.settings.title), tabs, h('div', { class: 'tab-panel', role: 'tabpanel' }, body), this.status);
+    // The status line sits above the form so a result is never scrolled out of sight.
+    this.element.replaceChildren(h('h1', { class: 'view-title' }, t.settings.title), tabs, this.status, h('div', { class: 'tab-panel', role: 'tabpanel' }, body));
   }
 
   private environmentForm(view: View, env: EnvironmentSettings): HTMLElement {
@@ -144,11 +145,27 @@ export class SettingsPanel {
         this.sayError(err);
       }
     };
+    const steps = h('ol', { class: 'steps', id: 'connection-steps' });
     const test = async () => {
       this.say(t.testing);
+      steps.replaceChildren();
       try {
         const check = await ipc.testConnection(read(), secretInput.input.value || null);
-        this.say(t.testOk(check.tokenLifetimeSecs));
+        for (const s of check.steps) {
+          const mark = s.outcome === 'passed' ? 'check' : s.outcome === 'failed' ? 'cross' : 'hourglass';
+          steps.append(
+            h(
+              'li',
+              { class: `step step--${s.outcome}`, 'data-outcome': s.outcome },
+              icon(mark),
+              h('span', { class: 'step__title' }, s.title),
+              h('span', { class: 'step__detail' }, s.outcome === 'failed' ? (s.message ?? '') : s.outcome === 'passed' ? s.detail : ''),
+            ),
+          );
+        }
+        const failed = check.steps.find((s) => s.outcome === 'failed');
+        if (check.passed || !failed) this.say(t.testOk);
+        else this.say(`${failed.message ?? t.testFailed} (${failed.code ?? 'unknown'})`, false);
       } catch (err) {
         this.sayError(err);
       }
@@ -181,13 +198,18 @@ export class SettingsPanel {
     }
     actions.append(button('test-connection', t.testConnection, () => void test()));
     return h(
-      'form',
-      { class: 'form', id: `form-${env.id}`, autocomplete: 'off' },
-      clientId.label,
-      h('div', { class: 'field field--wide' }, secretInput.label, secretState),
-      tokenUrl.label,
-      apiBase.label,
-      actions,
+      'div',
+      { class: 'environment-settings' },
+      h(
+        'form',
+        { class: 'form', id: `form-${env.id}`, autocomplete: 'off' },
+        clientId.label,
+        h('div', { class: 'field field--wide' }, secretInput.label, secretState),
+        tokenUrl.label,
+        apiBase.label,
+        actions,
+      ),
+      steps,
     );
   }
 
