@@ -63,6 +63,7 @@ pub fn run() {
                 credentials: CredentialStore::default(),
                 tokens: Arc::new(TokenCache::new()),
                 journal: Mutex::new(None),
+                ui_lang: Mutex::new(None),
                 running: Mutex::new(None),
                 sandbox,
                 _log_guard: log_guard,

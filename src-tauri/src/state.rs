@@ -21,6 +21,8 @@ pub struct AppState {
     pub tokens: Arc<TokenCache>,
     /// Opened on first use, so a journal problem never stops the app from starting.
     pub journal: Mutex<Option<Arc<Journal>>>,
+    /// The language the UI shows when none is saved (it follows the system's).
+    pub ui_lang: Mutex<Option<Lang>>,
     /// Set while a batch runs; cancelling it stops what has not been sent yet.
     pub running: Mutex<Option<CancellationToken>>,
     /// Kept alive for the app's lifetime: dropping it stops the embedded sandbox.
@@ -41,9 +43,12 @@ impl AppState {
         lock(&self.settings).clone()
     }
 
-    /// The language of messages: the saved choice, else Portuguese (the UI sends its choice on start).
+    /// The language of messages: the saved choice, else the UI's (from the system), else Portuguese.
     pub fn lang(&self) -> Lang {
-        lock(&self.settings).lang().unwrap_or(Lang::Pt)
+        lock(&self.settings)
+            .lang()
+            .or(*lock(&self.ui_lang))
+            .unwrap_or(Lang::Pt)
     }
 
     pub fn sandbox_host(&self) -> Option<&str> {

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use signstash_core::client::ClientOptions;
+use signstash_core::error::Lang;
 use signstash_core::network::doctor;
 use signstash_core::settings::{self, EnvironmentKindSetting, EnvironmentSettings, Settings};
 use signstash_core::token::Credentials;
@@ -151,10 +152,17 @@ pub fn set_active_environment(state: State<'_, AppState>, environment_id: String
     store(&state, settings)
 }
 
+/// The UI's language: `remember` saves it (the user chose it); otherwise it only tells the
+/// backend which language to answer in (the system's, while nothing is saved).
 #[tauri::command]
-pub fn set_language(state: State<'_, AppState>, language: String) -> Result<()> {
+pub fn set_language(state: State<'_, AppState>, language: String, remember: bool) -> Result<()> {
+    let code = if language == "en" { "en" } else { "pt" };
+    *lock(&state.ui_lang) = Some(if code == "en" { Lang::En } else { Lang::Pt });
+    if !remember {
+        return Ok(());
+    }
     let mut settings = state.settings();
-    settings.language = Some(if language == "en" { "en" } else { "pt" }.to_string());
+    settings.language = Some(code.to_string());
     store(&state, settings)
 }
 

@@ -138,7 +138,10 @@ describe('language', () => {
     expect(text('#environment-name')).toContain('Sandbox (training)');
     expect(text('#app-version')).toBe('Version 9.8.7');
     expect(document.activeElement?.id).toBe('language-switch');
-    expect(calls.find((c) => c.cmd === 'set_language')?.args).toEqual({ language: 'en' });
+    expect(calls.filter((c) => c.cmd === 'set_language').map((c) => c.args)).toEqual([
+      { language: 'pt', remember: false },
+      { language: 'en', remember: true },
+    ]);
   });
 
   it('the saved language wins over the system one', async () => {

@@ -53,6 +53,7 @@ export function mountApp(root: HTMLElement, options: AppOptions): AppHandle {
       const loaded = await ipc.appInfo();
       info = { status: 'ready', info: loaded };
       if (loaded.language === 'pt' || loaded.language === 'en') language = loaded.language;
+      else void ipc.setLanguage(language, false).catch((e: unknown) => console.error('language not sent', e));
       if (!signature) signature = (await ipc.getSettings()).settings.signature;
     } catch (error) {
       const failure = toCommandFailure(error);
@@ -159,7 +160,7 @@ export function mountApp(root: HTMLElement, options: AppOptions): AppHandle {
   const setLanguage = (next: Language) => {
     language = next;
     render();
-    ipc.setLanguage(next).catch((e: unknown) => console.error('language not saved', e));
+    ipc.setLanguage(next, true).catch((e: unknown) => console.error('language not saved', e));
   };
 
   render();

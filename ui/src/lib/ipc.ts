@@ -55,7 +55,8 @@ export const getSettings = () => call<SettingsView>('get_settings');
 export const saveSettings = (settings: Settings) => call<SettingsView>('save_settings', { settings });
 export const setActiveEnvironment = (environmentId: string) =>
   call<null>('set_active_environment', { environmentId });
-export const setLanguage = (language: string) => call<null>('set_language', { language });
+/** `remember`: the user chose it (saved); otherwise only the language Rust answers in. */
+export const setLanguage = (language: string, remember: boolean) => call<null>('set_language', { language, remember });
 export const saveSecret = (environmentId: string, clientId: string, secret: string) =>
   call<SettingsView>('save_secret', { environmentId, clientId, secret });
 export const deleteSecret = (environmentId: string) => call<SettingsView>('delete_secret', { environmentId });
