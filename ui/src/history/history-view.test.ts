@@ -66,6 +66,15 @@ describe('history', () => {
     await new Promise((r) => setTimeout(r, 10));
     expect(calls.filter((c) => c.cmd === 'history').at(-1)?.args['filter']).toMatchObject({ outcome: 'failed' });
 
+    const since = document.querySelector<HTMLInputElement>('#history-since')!;
+    since.value = '2026-11-28';
+    since.dispatchEvent(new Event('change'));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(calls.filter((c) => c.cmd === 'history').at(-1)?.args['filter']).toMatchObject({
+      outcome: 'failed',
+      since: new Date(2026, 10, 28).getTime(),
+    });
+
     document.querySelector<HTMLButtonElement>('#export-csv')!.click();
     await new Promise((r) => setTimeout(r, 10));
     expect(calls.find((c) => c.cmd === 'export_history_csv')?.args['filter']).toMatchObject({ outcome: 'failed' });

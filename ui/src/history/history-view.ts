@@ -46,6 +46,17 @@ export class HistoryPanel {
       this.filter.outcome = (outcome.value || null) as HistoryOutcome | null;
       void this.load();
     });
+    // Whole local days: "since" from its midnight, "until" to the end of its day.
+    const day = (id: string, label: string, key: 'since' | 'until') => {
+      const input = h('input', { type: 'date', id, 'aria-label': label, title: label });
+      input.addEventListener('change', () => {
+        const [y, m, d] = input.value.split('-').map(Number);
+        this.filter[key] =
+          y && m && d ? (key === 'since' ? new Date(y, m - 1, d).getTime() : new Date(y, m - 1, d + 1).getTime() - 1) : null;
+        void this.load();
+      });
+      return input;
+    };
     const exportButton = h('button', { type: 'button', class: 'button', id: 'export-csv' }, icon('documentIn'), t.exportCsv);
     exportButton.addEventListener('click', () => {
       ipc.exportHistoryCsv(this.filter).then((path) => {
@@ -58,7 +69,7 @@ export class HistoryPanel {
       'div',
       { class: 'history', id: 'history' },
       h('h1', { class: 'view-title' }, t.title),
-      h('div', { class: 'history__filters' }, search, env, outcome, exportButton),
+      h('div', { class: 'history__filters' }, search, env, outcome, day('history-since', t.since, 'since'), day('history-until', t.until, 'until'), exportButton),
       this.status,
       this.table,
     );

@@ -108,6 +108,8 @@ export const en: Messages = {
     saved: 'Settings saved.',
   },
   history: {
+    since: 'From',
+    until: 'Until',
     retry: 'Retry',
     title: 'History',
     search: 'Search file, reference or error',

@@ -98,6 +98,8 @@ export interface Messages {
     saved: string;
   };
   history: {
+    since: string;
+    until: string;
     retry: string;
     title: string;
     search: string;

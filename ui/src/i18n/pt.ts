@@ -111,6 +111,8 @@ export const pt: Messages = {
     saved: 'Definições guardadas.',
   },
   history: {
+    since: 'Desde',
+    until: 'Até',
     retry: 'Tentar de novo',
     title: 'Histórico',
     search: 'Procurar ficheiro, referência ou erro',
