@@ -9,7 +9,7 @@
 // plain-language error and writes nothing; the language switch changes the texts.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -434,6 +434,7 @@ async function main() {
   } finally {
     await browser.deleteSession().catch(() => {});
     sandbox.child.kill();
+    await rm(work, { recursive: true, force: true });
   }
 }
 
