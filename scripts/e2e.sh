@@ -62,6 +62,12 @@ need WebKitWebDriver "apt-get install webkit2gtk-driver"
 need curl "apt-get install curl"
 need node "Node.js 20+"
 [[ -x $APP ]] || { echo "e2e: $APP missing: build the UI, then cargo build -p signstash-desk" >&2; missing=1; }
+# The e2e runs a separate sandbox (standing in for Staging) with the CLI.
+SIGNSTASH=${SIGNSTASH:-$ROOT/target/debug/signstash}
+export SIGNSTASH
+[[ -x $SIGNSTASH ]] || { echo "e2e: $SIGNSTASH missing: cargo build -p signstash-cli" >&2; missing=1; }
+need pdfsig "apt-get install poppler-utils"
+need xmlsec1 "apt-get install xmlsec1"
 [[ -x $TAURI_DRIVER ]] || {
   echo "e2e: $TAURI_DRIVER missing: cargo install tauri-driver --locked --version '^2' --root $ROOT/.tools" >&2
   missing=1

@@ -14,7 +14,11 @@ use std::path::Path;
 use ts_rs::{Config, ExportError, TS};
 
 use crate::commands::app::AppInfo;
+use crate::commands::history::{HistoryFilter, HistoryRow};
+use crate::commands::settings::{ConnectionCheck, SettingsView};
+use crate::commands::sign::{BatchSummary, FileProgress, StartedBatch};
 use crate::error::CommandError;
+use crate::intake::Intake;
 
 /// Where the committed bindings live, relative to this crate's manifest.
 pub const BINDINGS_DIR: &str = "../ui/src/lib/bindings";
@@ -24,6 +28,14 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     let cfg = Config::new().with_out_dir(dir);
     AppInfo::export_all(&cfg)?;
     CommandError::export_all(&cfg)?;
+    SettingsView::export_all(&cfg)?;
+    ConnectionCheck::export_all(&cfg)?;
+    Intake::export_all(&cfg)?;
+    StartedBatch::export_all(&cfg)?;
+    FileProgress::export_all(&cfg)?;
+    BatchSummary::export_all(&cfg)?;
+    HistoryFilter::export_all(&cfg)?;
+    HistoryRow::export_all(&cfg)?;
     Ok(())
 }
 

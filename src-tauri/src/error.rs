@@ -1,10 +1,14 @@
 //! The one error type that crosses from Rust to the UI.
 //!
-//! The UI receives `{ code, message }`: `code` is stable and is what the UI branches on to show a
-//! plain-language sentence in the user's language; `message` is technical detail for logs and the
-//! "copy for support" line, never the main text shown to a person.
+//! The UI receives `{ code, message, detail }`: `code` is stable and is what the UI may branch on;
+//! `message` is a plain-language sentence in the user's language where the core has one (else the
+//! UI shows its own sentence for the code); `detail` is technical, for the "copy for support" line.
 
 use serde::{Serialize, Serializer};
+use signstash_core::credentials::CredentialsError;
+use signstash_core::error::{Lang, SignStashError};
+use signstash_core::journal::JournalError;
+use signstash_core::settings::SettingsError;
 use ts_rs::TS;
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
@@ -13,30 +17,63 @@ pub type Result<T, E = AppError> = std::result::Result<T, E>;
 pub enum AppError {
     #[error("the embedded sandbox could not start: {0}")]
     SandboxUnavailable(String),
+    #[error("no credentials saved for environment '{0}'")]
+    NoCredentials(String),
+    #[error("a batch is already being signed")]
+    Busy,
+    #[error("unknown environment '{0}'")]
+    UnknownEnvironment(String),
+    #[error("{0}")]
+    Service(SignStashError, Lang),
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Credentials(#[from] CredentialsError),
+    #[error("{0}")]
+    Journal(JournalError, Lang),
+    #[error("{0}")]
+    Io(String),
     #[error(transparent)]
     Tauri(#[from] tauri::Error),
-}
-
-/// Stable machine codes. Adding a variant is fine; renaming one breaks the UI's messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    SandboxUnavailable,
-    Internal,
 }
 
 /// What a failed command returns to the UI (the shape of a rejected `invoke`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct CommandError {
-    pub code: ErrorCode,
+    pub code: String,
+    /// Plain words for the person, or empty when the UI has its own sentence for `code`.
     pub message: String,
+    pub detail: String,
 }
 
 impl AppError {
-    pub fn code(&self) -> ErrorCode {
+    pub fn code(&self) -> String {
         match self {
-            AppError::SandboxUnavailable(_) => ErrorCode::SandboxUnavailable,
-            AppError::Tauri(_) => ErrorCode::Internal,
+            AppError::SandboxUnavailable(_) => "sandbox_unavailable".into(),
+            AppError::NoCredentials(_) => "no_credentials".into(),
+            AppError::Busy => "busy".into(),
+            AppError::UnknownEnvironment(_) => "unknown_environment".into(),
+            AppError::Service(e, _) => e.code().into(),
+            AppError::Settings(e) => e.code().into(),
+            AppError::Credentials(e) => e.code().into(),
+            AppError::Journal(e, _) => e.code().into(),
+            AppError::Io(_) => "io".into(),
+            AppError::Tauri(_) => "internal".into(),
+        }
+    }
+
+    fn plain_message(&self) -> String {
+        match self {
+            AppError::Service(e, lang) => e.message(*lang),
+            AppError::Journal(e, lang) => e.message(*lang),
+            _ => String::new(),
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            AppError::Service(e, _) => e.support_detail(),
+            other => other.to_string(),
         }
     }
 }
@@ -45,16 +82,17 @@ impl From<&AppError> for CommandError {
     fn from(err: &AppError) -> Self {
         CommandError {
             code: err.code(),
-            message: err.to_string(),
+            message: err.plain_message(),
+            detail: err.detail(),
         }
     }
 }
 
-// Manual impl so every variant, including wrapped foreign errors, serializes to `{code, message}`.
+// Manual impl so every variant, including wrapped foreign errors, serializes to the same shape.
 impl Serialize for AppError {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         // Whatever reaches the UI is also worth a line in the log, with the full detail.
-        tracing::warn!(code = ?self.code(), error = %self, "command failed");
+        tracing::warn!(code = %self.code(), error = %self, "command failed");
         CommandError::from(self).serialize(serializer)
     }
 }
@@ -64,21 +102,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn serializes_to_code_and_message() {
+    fn serializes_to_code_message_and_detail() {
         let err = AppError::SandboxUnavailable("port 8443 in use".into());
         let json = serde_json::to_value(&err).expect("serializable");
         assert_eq!(
             json,
             serde_json::json!({
                 "code": "sandbox_unavailable",
-                "message": "the embedded sandbox could not start: port 8443 in use"
+                "message": "",
+                "detail": "the embedded sandbox could not start: port 8443 in use"
             })
         );
     }
 
     #[test]
+    fn service_errors_carry_the_core_plain_message_in_the_language() {
+        let err = SignStashError::InvalidClient { status: 401 };
+        let pt = CommandError::from(&AppError::Service(err, Lang::Pt));
+        assert!(pt.code.starts_with("auth."), "{}", pt.code);
+        assert!(!pt.message.is_empty());
+        assert_ne!(pt.message, pt.detail);
+    }
+
+    #[test]
     fn foreign_errors_are_internal() {
         let err = AppError::from(tauri::Error::UnknownPath);
-        assert_eq!(err.code(), ErrorCode::Internal);
+        assert_eq!(err.code(), "internal");
     }
 }

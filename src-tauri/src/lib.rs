@@ -5,20 +5,23 @@ pub mod bindings;
 mod commands;
 mod environment;
 mod error;
+mod intake;
+mod logging;
 mod open_files;
 mod sandbox;
 mod state;
 
-use tauri::Manager;
-use tracing_subscriber::EnvFilter;
+use std::sync::{Arc, Mutex};
 
-use crate::environment::EnvironmentInfo;
+use signstash_core::credentials::CredentialStore;
+use signstash_core::settings;
+use signstash_core::token::TokenCache;
+use tauri::Manager;
+
 use crate::state::AppState;
 
 /// Builds and runs the app until its last window closes.
 pub fn run() {
-    init_tracing();
-
     let result = tauri::Builder::default()
         // First: a second launch must hand its files over and exit before anything else starts.
         .plugin(tauri_plugin_single_instance::init(
@@ -29,23 +32,53 @@ pub fn run() {
                 open_files::emit_pending(webview.app_handle());
             }
         })
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,
-            open_files::take_pending_open_files
+            commands::settings::get_settings,
+            commands::settings::save_settings,
+            commands::settings::set_active_environment,
+            commands::settings::set_language,
+            commands::settings::save_secret,
+            commands::settings::delete_secret,
+            commands::settings::test_connection,
+            commands::files::take_in_paths,
+            commands::files::pick_files,
+            commands::files::pick_folder,
+            commands::files::choose_folder,
+            commands::files::open_folder,
+            commands::files::show_in_folder,
+            commands::sign::start_signing,
+            commands::sign::cancel_signing,
+            commands::history::history,
+            commands::history::export_history_csv,
+            open_files::take_pending_open_files,
         ])
         .setup(|app| {
+            let log_guard = logging::init(&app.path().app_log_dir()?);
             open_files::remember_first_launch(app.handle());
             let version = app.package_info().version.to_string();
             tracing::info!(%version, "starting Sign'Stash Desk");
-            // Until settings exist the app always starts on Sandbox: the one environment where a
-            // mistake costs nothing.
+            let settings_path = settings::default_path()?;
+            // A damaged settings file is reported and left in place; the app starts on defaults.
+            let loaded = settings::load(&settings_path).unwrap_or_else(|e| {
+                tracing::error!(error = %e, "settings not readable; using defaults");
+                settings::Settings::default()
+            });
             let sandbox =
                 sandbox::start_embedded_sandbox(app.path().app_data_dir()?.join("sandbox"))?;
-            let api_base = sandbox.as_ref().map(|s| s.base_url.clone());
             app.manage(AppState {
                 version,
-                environment: EnvironmentInfo::sandbox(api_base),
+                settings_path,
+                settings: Mutex::new(loaded),
+                credentials: CredentialStore::default(),
+                tokens: Arc::new(TokenCache::new()),
+                journal: Mutex::new(None),
+                ui_lang: Mutex::new(None),
+                running: Mutex::new(None),
                 sandbox,
+                _log_guard: log_guard,
             });
             Ok(())
         })
@@ -55,11 +88,4 @@ pub fn run() {
         tracing::error!(error = %err, "Sign'Stash Desk stopped with an error");
         std::process::exit(1);
     }
-}
-
-/// Logs to stderr; `RUST_LOG` overrides the default level (e.g. `RUST_LOG=signstash_desk=debug`).
-fn init_tracing() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    // `try_init`: a second call (tests, embedding) must not panic.
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
 }

@@ -14,6 +14,7 @@ pub mod model;
 pub mod network;
 pub mod output;
 pub mod resume;
+pub mod settings;
 pub mod token;
 pub mod verify;
 pub mod watch;

@@ -4,8 +4,9 @@ use serde::Serialize;
 use tauri::State;
 use ts_rs::TS;
 
+use crate::commands::settings::has_credentials;
 use crate::environment::EnvironmentInfo;
-use crate::error::Result;
+use crate::error::{AppError, Result};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -13,15 +14,33 @@ use crate::state::AppState;
 pub struct AppInfo {
     /// The app's version (from Cargo.toml), shown in the footer and in support reports.
     pub version: String,
+    /// The environment signing goes to now.
     pub environment: EnvironmentInfo,
+    /// Every environment, for the switch.
+    pub environments: Vec<EnvironmentInfo>,
+    /// The saved language ("pt"/"en"), or null: the UI then follows the system's.
+    pub language: Option<String>,
 }
 
-// Returns `Result` although it cannot fail today, so every command has the same contract for
-// the UI: resolve with data, or reject with `{ code, message }`.
 #[tauri::command]
 pub fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
+    let settings = state.settings();
+    let environments: Vec<EnvironmentInfo> = settings
+        .environments
+        .iter()
+        .map(|env| {
+            EnvironmentInfo::new(env, state.sandbox_host(), has_credentials(&state, &env.id))
+        })
+        .collect();
+    let environment = environments
+        .iter()
+        .find(|e| e.id == settings.active_environment)
+        .cloned()
+        .ok_or_else(|| AppError::UnknownEnvironment(settings.active_environment.clone()))?;
     Ok(AppInfo {
         version: state.version.clone(),
-        environment: state.environment.clone(),
+        environment,
+        environments,
+        language: settings.language.clone(),
     })
 }

@@ -1,3 +1,7 @@
 //! The Tauri command surface: thin functions that read state and delegate. One module per domain.
 
 pub mod app;
+pub mod files;
+pub mod history;
+pub mod settings;
+pub mod sign;

@@ -1,12 +1,17 @@
-// The main window: environment band, drop zone, footer. State is tiny, so each change simply
-// re-renders the whole window; focus is put back on the element that had it.
+// The window: environment band (with the switch and navigation), the current view, footer.
+// The band and view are rebuilt on language, view or environment changes; the signing queue
+// lives in a controller that outlives them, and progress only updates the list and the bar.
 import type { AppInfo } from '../lib/bindings/AppInfo';
-import { appInfo, CommandFailure, toCommandFailure } from '../lib/ipc';
+import type { SignatureSettings } from '../lib/bindings/SignatureSettings';
+import * as ipc from '../lib/ipc';
+import { CommandFailure, toCommandFailure } from '../lib/ipc';
 import { h } from '../dom';
 import { icon } from '../icons';
 import { messages, otherLanguage, type Language, type Messages } from '../i18n';
-import { dropZone } from '../sign/drop-zone';
-import { environmentBand, type BandState } from './environment-band';
+import { HistoryPanel } from '../history/history-view';
+import { SettingsPanel } from '../settings/settings-view';
+import { listenForDrops, SignController, SignView } from '../sign/sign-view';
+import { environmentBand, type BandState, type ViewName } from './environment-band';
 
 type InfoState =
   | { status: 'loading' }
@@ -14,9 +19,8 @@ type InfoState =
   | { status: 'failed'; failure: CommandFailure };
 
 export interface AppOptions {
+  /** From the system; the saved choice (app_info) wins once known. */
   language: Language;
-  /** Injected for tests; defaults to the real `app_info` command. */
-  loadAppInfo?: () => Promise<AppInfo>;
 }
 
 export interface AppHandle {
@@ -28,41 +32,144 @@ export interface AppHandle {
 export function mountApp(root: HTMLElement, options: AppOptions): AppHandle {
   let language = options.language;
   let info: InfoState = { status: 'loading' };
+  let view: ViewName = 'sign';
+  let settingsTab = 'sandbox';
+  let signature: SignatureSettings | null = null;
+  let alert: CommandFailure | null = null;
+  let signView: SignView | null = null;
+  // Kept across re-renders caused by its own saves, so its status line and tab survive.
+  let settingsPanel: { panel: SettingsPanel; language: Language } | null = null;
+  const controller = new SignController();
+  listenForDrops(() => signView, controller);
+
+  const showError = (error: unknown) => {
+    alert = toCommandFailure(error);
+    console.error('command failed', alert.code, alert.detail);
+    render();
+  };
+
+  const reload = async () => {
+    try {
+      const loaded = await ipc.appInfo();
+      info = { status: 'ready', info: loaded };
+      if (loaded.language === 'pt' || loaded.language === 'en') language = loaded.language;
+      else void ipc.setLanguage(language, false).catch((e: unknown) => console.error('language not sent', e));
+      if (!signature) signature = (await ipc.getSettings()).settings.signature;
+    } catch (error) {
+      const failure = toCommandFailure(error);
+      console.error('app_info failed', failure.code, failure.detail);
+      info = { status: 'failed', failure };
+    }
+    render();
+  };
 
   const render = () => {
     const t = messages(language);
     document.documentElement.lang = language;
     const focusedId = document.activeElement instanceof HTMLElement ? document.activeElement.id : '';
+    const main = h('main', { class: 'main' });
+    if (info.status === 'failed') main.append(errorAlert(t.errors.appInfoFailed, info.failure, t, 'error-alert'));
+    if (alert) main.append(errorAlert(t.errors.failed, alert, t, 'command-alert', () => {
+      alert = null;
+      render();
+    }));
+    signView = null;
+    controller.attach(null);
+    if (info.status === 'ready') {
+      const ready = info.info;
+      if (view === 'sign') {
+        signView = new SignView(
+          {
+            t,
+            environment: ready.environment,
+            signature: signature ?? defaultSignature(),
+            onSignatureChange: (next) => {
+              signature = next;
+              void ipc.getSettings().then((v) => ipc.saveSettings({ ...v.settings, signature: next })).catch(showError);
+            },
+            openSettings: (id) => {
+              settingsTab = id;
+              settingsPanel = null;
+              view = 'settings';
+              render();
+            },
+            openHistory: () => {
+              view = 'history';
+              render();
+            },
+            showError,
+          },
+          controller,
+        );
+        main.append(signView.element);
+      } else if (view === 'settings') {
+        if (!settingsPanel || settingsPanel.language !== language) {
+          const panel = new SettingsPanel({
+            t,
+            tab: settingsTab,
+            onTab: (tab) => (settingsTab = tab),
+            onSaved: (s) => {
+              signature = s.signature;
+              void reload();
+            },
+            showError,
+          });
+          settingsPanel = { panel, language };
+          void panel.load();
+        }
+        main.append(settingsPanel.panel.element);
+      } else {
+        const panel = new HistoryPanel({
+          t,
+          environments: ready.environments,
+          retry: (path) => {
+            view = 'sign';
+            render();
+            void controller.addPaths([path]);
+          },
+          showError,
+        });
+        main.append(panel.element);
+        void panel.load();
+      }
+    } else if (view === 'sign') {
+      main.append(h('section', { class: 'drop-zone', id: 'drop-zone' }, icon('documentIn', 'icon icon--drop'), h('h1', { class: 'drop-zone__title', id: 'drop-zone-title' }, t.dropZone.title)));
+    }
 
     root.replaceChildren(
-      environmentBand(bandState(info), t, languageSwitch(language, t, setLanguage)),
-      h('main', { class: 'main' }, info.status === 'failed' && errorAlert(info.failure, t), dropZone(t)),
+      environmentBand(bandState(info), t, {
+        view,
+        onView: (next) => {
+          if (next === 'settings' && view !== 'settings') settingsPanel = null;
+          view = next;
+          alert = null;
+          render();
+        },
+        onEnvironment: (id) => {
+          if (info.status === 'ready') settingsTab = id;
+          ipc.setActiveEnvironment(id).then(reload, showError);
+        },
+        languageSwitch: languageSwitch(language, t, setLanguage),
+      }),
+      main,
       footer(info, t),
     );
-
     if (focusedId) document.getElementById(focusedId)?.focus();
   };
 
   const setLanguage = (next: Language) => {
     language = next;
     render();
+    ipc.setLanguage(next, true).catch((e: unknown) => console.error('language not saved', e));
   };
 
   render();
-  const ready = (options.loadAppInfo ?? appInfo)().then(
-    (loaded) => {
-      info = { status: 'ready', info: loaded };
-      render();
-    },
-    (error: unknown) => {
-      const failure = toCommandFailure(error);
-      console.error('app_info failed', failure.code, failure.message);
-      info = { status: 'failed', failure };
-      render();
-    },
-  );
-
+  const ready = reload();
   return { ready, setLanguage };
+}
+
+function defaultSignature(): SignatureSettings {
+  return { reason: '', location: '', timestamp: false, visible: false, placement: 'bottomRight', page: 1, x: 36, y: 36, template: '' };
 }
 
 function bandState(info: InfoState): BandState {
@@ -70,7 +177,7 @@ function bandState(info: InfoState): BandState {
     case 'loading':
       return { status: 'loading' };
     case 'ready':
-      return { status: 'ready', environment: info.info.environment };
+      return { status: 'ready', environment: info.info.environment, environments: info.info.environments };
     case 'failed':
       return { status: 'failed' };
   }
@@ -90,19 +197,24 @@ function languageSwitch(current: Language, t: Messages, onSwitch: (language: Lan
   return button;
 }
 
-function errorAlert(failure: CommandFailure, t: Messages): HTMLElement {
+/** Plain words first (from Rust when it has them, else ours for the code); the code in small print. */
+export function errorAlert(title: string, failure: CommandFailure, t: Messages, id: string, onClose?: () => void): HTMLElement {
+  const sentence = failure.message || t.errors.codes[failure.code] || t.errors.unknown;
+  const close = onClose && h('button', { type: 'button', class: 'button button--small', id: `${id}-close` }, '×');
+  close?.addEventListener('click', onClose!);
   return h(
     'div',
-    { class: 'alert', id: 'error-alert', role: 'alert' },
+    { class: 'alert', id, role: 'alert' },
     icon('warning', 'icon icon--alert'),
     h(
       'div',
-      {},
-      h('p', { class: 'alert__title' }, t.errors.appInfoFailed),
-      h('p', {}, t.errors.codes[failure.code]),
+      { class: 'alert__body' },
+      h('p', { class: 'alert__title' }, title),
+      h('p', { class: 'alert__message', id: `${id}-message` }, sentence),
       // Selectable, so it can be copied into a support request.
-      h('p', { class: 'alert__detail', id: 'error-detail' }, t.errors.detail(failure.code, failure.message)),
+      h('p', { class: 'alert__detail', id: `${id}-detail` }, t.errors.detail(failure.code, failure.detail)),
     ),
+    close,
   );
 }
 
@@ -113,10 +225,5 @@ function footer(info: InfoState, t: Messages): HTMLElement {
       : info.status === 'failed'
         ? t.footer.versionUnknown
         : '';
-  return h(
-    'footer',
-    { class: 'footer' },
-    h('span', {}, "Sign'Stash Desk"),
-    h('span', { id: 'app-version' }, version),
-  );
+  return h('footer', { class: 'footer' }, h('span', {}, "Sign'Stash Desk"), h('span', { id: 'app-version' }, version));
 }

@@ -1,15 +1,25 @@
 // The band across the top that makes the environment unmistakable: colour, icon AND words,
-// so it never depends on colour perception alone.
+// so it never depends on colour perception alone. It also holds the environment switch and the
+// navigation (Sign, Settings, History).
 import type { EnvironmentInfo } from '../lib/bindings/EnvironmentInfo';
-import type { EnvironmentKind } from '../lib/bindings/EnvironmentKind';
+import type { EnvironmentKindSetting as EnvironmentKind } from '../lib/bindings/EnvironmentKindSetting';
 import { h } from '../dom';
 import { icon, type IconName } from '../icons';
 import type { Messages } from '../i18n';
 
 export type BandState =
   | { status: 'loading' }
-  | { status: 'ready'; environment: EnvironmentInfo }
+  | { status: 'ready'; environment: EnvironmentInfo; environments: EnvironmentInfo[] }
   | { status: 'failed' };
+
+export type ViewName = 'sign' | 'settings' | 'history';
+
+export interface BandActions {
+  view: ViewName;
+  onView(view: ViewName): void;
+  onEnvironment(id: string): void;
+  languageSwitch: HTMLElement;
+}
 
 const KIND_ICON: Record<EnvironmentKind, IconName> = {
   sandbox: 'training',
@@ -17,7 +27,7 @@ const KIND_ICON: Record<EnvironmentKind, IconName> = {
   production: 'shieldCheck',
 };
 
-export function environmentBand(state: BandState, t: Messages, languageSwitch: HTMLElement): HTMLElement {
+export function environmentBand(state: BandState, t: Messages, actions: BandActions): HTMLElement {
   const band = h('header', { class: 'band', id: 'environment-band' });
 
   if (state.status === 'ready') {
@@ -44,6 +54,7 @@ export function environmentBand(state: BandState, t: Messages, languageSwitch: H
         ),
       ),
       h('p', { class: 'band__explanation' }, t.environment.explanation[kind]),
+      h('label', { class: 'band__switch-label' }, h('span', {}, `${t.nav.environmentSwitch}:`), environmentSwitch(state, t, actions)),
     );
   } else {
     // Loading and failure share a neutral look that no real environment uses.
@@ -59,6 +70,27 @@ export function environmentBand(state: BandState, t: Messages, languageSwitch: H
     );
   }
 
-  band.append(h('div', { class: 'band__actions' }, languageSwitch));
+  const nav = h('nav', { class: 'band__actions', 'aria-label': 'Sign\'Stash Desk' });
+  const views: [ViewName, IconName, string][] = [
+    ['sign', 'pen', t.nav.sign],
+    ['settings', 'gear', t.nav.settings],
+    ['history', 'list', t.nav.history],
+  ];
+  for (const [view, iconName, label] of views) {
+    const b = h('button', { type: 'button', class: 'button button--on-band', id: `nav-${view}`, 'aria-current': view === actions.view ? 'page' : undefined }, icon(iconName), label);
+    b.addEventListener('click', () => actions.onView(view));
+    nav.append(b);
+  }
+  nav.append(actions.languageSwitch);
+  band.append(nav);
   return band;
+}
+
+function environmentSwitch(state: Extract<BandState, { status: 'ready' }>, t: Messages, actions: BandActions): HTMLElement {
+  const select = h('select', { id: 'environment-switch', class: 'band__switch', 'aria-label': t.nav.environmentSwitch });
+  for (const e of state.environments) {
+    select.append(h('option', { value: e.id, selected: e.id === state.environment.id }, t.environment.names[e.kind]));
+  }
+  select.addEventListener('change', () => actions.onEnvironment(select.value));
+  return select;
 }

@@ -1,6 +1,8 @@
 // Every user-facing string lives in pt.ts / en.ts; components only ever read `Messages`.
-import type { EnvironmentKind } from '../lib/bindings/EnvironmentKind';
-import type { UiErrorCode } from '../lib/ipc';
+import type { EnvironmentKindSetting as EnvironmentKind } from '../lib/bindings/EnvironmentKindSetting';
+import type { FileStatus } from '../lib/bindings/FileStatus';
+import type { HistoryOutcome } from '../lib/bindings/HistoryOutcome';
+import type { Placement } from '../lib/bindings/Placement';
 import { en } from './en';
 import { pt } from './pt';
 
@@ -11,6 +13,9 @@ export interface Messages {
   languageName: string;
   /** Accessible name of the language switch, e.g. "Mudar a língua para English". */
   switchLanguageTo: (target: string) => string;
+  /** Locale for dates and numbers. */
+  locale: string;
+  nav: { sign: string; settings: string; history: string; environmentSwitch: string };
   environment: {
     /** Prefix read by screen readers before the environment's name. */
     label: string;
@@ -20,12 +25,91 @@ export interface Messages {
     explanation: Record<EnvironmentKind, string>;
     loading: string;
     unknown: string;
+    noCredentials: (env: string) => string;
+    openSettings: (env: string) => string;
   };
   dropZone: {
     title: string;
+    dragOver: string;
     addFiles: string;
     addFolder: string;
-    notYetAvailable: string;
+    firstRun: string;
+  };
+  options: {
+    title: string;
+    types: string;
+    reason: string;
+    location: string;
+    timestamp: string;
+    visible: string;
+    placement: string;
+    placements: Record<Placement, string>;
+    page: string;
+    x: string;
+    y: string;
+    template: string;
+  };
+  list: {
+    empty: string;
+    title: (count: number) => string;
+    status: Record<FileStatus | 'rejected', string>;
+    showInFolder: string;
+    clear: string;
+    rejected: Record<string, string>;
+    rejectedOther: string;
+  };
+  progress: {
+    counts: (done: number, total: number, failed: number) => string;
+    sign: (count: number, env: string) => string;
+    cancel: string;
+    retryFailed: string;
+    openOutput: string;
+    finished: (signed: number, failed: number) => string;
+    cancelled: string;
+    seeHistory: string;
+  };
+  settings: {
+    title: string;
+    general: string;
+    clientId: string;
+    secret: string;
+    secretSaved: string;
+    secretMissing: string;
+    secretBuiltIn: string;
+    saveSecret: string;
+    replaceSecret: string;
+    deleteSecret: string;
+    tokenUrl: string;
+    apiBase: string;
+    resetPresets: string;
+    testConnection: string;
+    testing: string;
+    testOk: string;
+    testFailed: string;
+    outputMode: string;
+    outputBeside: string;
+    outputFolder: string;
+    chooseFolder: string;
+    namePattern: string;
+    example: (name: string) => string;
+    parallel: string;
+    language: string;
+    save: string;
+    saved: string;
+  };
+  history: {
+    since: string;
+    until: string;
+    retry: string;
+    title: string;
+    search: string;
+    allEnvironments: string;
+    allOutcomes: string;
+    outcomes: Record<HistoryOutcome, string>;
+    exportCsv: string;
+    exported: (path: string) => string;
+    columns: { date: string; environment: string; document: string; result: string; output: string; operation: string };
+    empty: string;
   };
   footer: {
     version: (version: string) => string;
@@ -34,7 +118,9 @@ export interface Messages {
   errors: {
     /** What could not be done, in the user's words; the reason follows from `codes`. */
     appInfoFailed: string;
-    codes: Record<UiErrorCode, string>;
+    failed: string;
+    codes: Record<string, string>;
+    unknown: string;
     /** Small print for support: the stable code and the technical message. */
     detail: (code: string, message: string) => string;
   };

@@ -1,55 +1,83 @@
-// Typed wrappers around the Rust commands. Components call these, never `invoke` directly, so
-// command names and payload types live in one place.
+// Typed wrappers around the Rust commands and events. Components call these, never `invoke` or
+// `listen` directly, so command names and payload types live in one place.
 import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { AppInfo } from './bindings/AppInfo';
-import type { ErrorCode } from './bindings/ErrorCode';
-
-/** The Rust codes plus `unknown` for anything that did not come from our commands. */
-export type UiErrorCode = ErrorCode | 'unknown';
+import type { BatchSummary } from './bindings/BatchSummary';
+import type { ConnectionCheck } from './bindings/ConnectionCheck';
+import type { EnvironmentSettings } from './bindings/EnvironmentSettings';
+import type { FileProgress } from './bindings/FileProgress';
+import type { HistoryFilter } from './bindings/HistoryFilter';
+import type { HistoryRow } from './bindings/HistoryRow';
+import type { Intake } from './bindings/Intake';
+import type { Settings } from './bindings/Settings';
+import type { SettingsView } from './bindings/SettingsView';
+import type { StartedBatch } from './bindings/StartedBatch';
 
 /**
- * A rejected command. `message` is technical (for the support detail line); the UI shows a
- * sentence chosen by `code` instead.
+ * A rejected command: `code` is stable; `message` is plain words from Rust when it has them
+ * (else the UI words the code); `detail` is technical, for the support line.
  */
 export class CommandFailure extends Error {
-  readonly code: UiErrorCode;
+  readonly code: string;
+  readonly detail: string;
 
-  constructor(code: UiErrorCode, message: string) {
+  constructor(code: string, message: string, detail: string) {
     super(message);
     this.name = 'CommandFailure';
     this.code = code;
+    this.detail = detail;
   }
 }
 
-// A Record over ErrorCode: when Rust adds a code and the bindings are regenerated, this stops
-// compiling until the UI knows about it (and i18n must then give it a sentence).
-const KNOWN_CODES: Record<ErrorCode, true> = {
-  sandbox_unavailable: true,
-  internal: true,
-};
-
-function isKnownCode(code: unknown): code is ErrorCode {
-  return typeof code === 'string' && Object.hasOwn(KNOWN_CODES, code);
-}
-
-/** Normalises whatever `invoke` rejected with (our `{code, message}`, or a Tauri string). */
+/** Normalises whatever `invoke` rejected with (our `{code, message, detail}`, or a Tauri string). */
 export function toCommandFailure(error: unknown): CommandFailure {
   if (error instanceof CommandFailure) return error;
-  if (typeof error === 'object' && error !== null && 'code' in error && 'message' in error) {
-    const { code, message } = error;
-    return new CommandFailure(isKnownCode(code) ? code : 'unknown', String(message));
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
+    const message = 'message' in error ? String(error.message) : '';
+    const detail = 'detail' in error ? String(error.detail) : message;
+    return new CommandFailure(error.code, message, detail);
   }
-  return new CommandFailure('unknown', error instanceof Error ? error.message : String(error));
+  const text = error instanceof Error ? error.message : String(error);
+  return new CommandFailure('unknown', '', text);
 }
 
-async function call<T>(command: string): Promise<T> {
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
-    return await invoke<T>(command);
+    return await invoke<T>(command, args);
   } catch (error) {
     throw toCommandFailure(error);
   }
 }
 
-export function appInfo(): Promise<AppInfo> {
-  return call<AppInfo>('app_info');
-}
+export const appInfo = () => call<AppInfo>('app_info');
+export const getSettings = () => call<SettingsView>('get_settings');
+export const saveSettings = (settings: Settings) => call<SettingsView>('save_settings', { settings });
+export const setActiveEnvironment = (environmentId: string) =>
+  call<null>('set_active_environment', { environmentId });
+/** `remember`: the user chose it (saved); otherwise only the language Rust answers in. */
+export const setLanguage = (language: string, remember: boolean) => call<null>('set_language', { language, remember });
+export const saveSecret = (environmentId: string, clientId: string, secret: string) =>
+  call<SettingsView>('save_secret', { environmentId, clientId, secret });
+export const deleteSecret = (environmentId: string) => call<SettingsView>('delete_secret', { environmentId });
+export const testConnection = (environment: EnvironmentSettings, secret: string | null) =>
+  call<ConnectionCheck>('test_connection', { environment, secret });
+export const takeInPaths = (paths: string[]) => call<Intake>('take_in_paths', { paths });
+export const pickFiles = () => call<Intake>('pick_files');
+export const pickFolder = () => call<Intake>('pick_folder');
+export const chooseFolder = () => call<string | null>('choose_folder');
+export const openFolder = (path: string) => call<null>('open_folder', { path });
+export const showInFolder = (path: string) => call<null>('show_in_folder', { path });
+export const startSigning = (paths: string[]) => call<StartedBatch>('start_signing', { paths });
+export const cancelSigning = () => call<null>('cancel_signing');
+export const history = (filter: HistoryFilter) => call<HistoryRow[]>('history', { filter });
+export const exportHistoryCsv = (filter: HistoryFilter) =>
+  call<string | null>('export_history_csv', { filter });
+
+export const onProgress = (handler: (p: FileProgress) => void): Promise<UnlistenFn> =>
+  listen<FileProgress>('sign-progress', (e) => handler(e.payload));
+export const onFinished = (handler: (s: BatchSummary) => void): Promise<UnlistenFn> =>
+  listen<BatchSummary>('sign-finished', (e) => handler(e.payload));
+/** Paths handed to the app from outside (command line, second instance): added as if dropped. */
+export const onOpenFiles = (handler: (paths: string[]) => void): Promise<UnlistenFn> =>
+  listen<string[]>('open-files', (e) => handler(e.payload));

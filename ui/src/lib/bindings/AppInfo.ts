@@ -5,4 +5,16 @@ export type AppInfo = {
 /**
  * The app's version (from Cargo.toml), shown in the footer and in support reports.
  */
-version: string, environment: EnvironmentInfo, };
+version: string, 
+/**
+ * The environment signing goes to now.
+ */
+environment: EnvironmentInfo, 
+/**
+ * Every environment, for the switch.
+ */
+environments: Array<EnvironmentInfo>, 
+/**
+ * The saved language ("pt"/"en"), or null: the UI then follows the system's.
+ */
+language: string | null, };
