@@ -17,6 +17,7 @@ use crate::commands::app::AppInfo;
 use crate::commands::history::{HistoryFilter, HistoryRow};
 use crate::commands::settings::{ConnectionCheck, SettingsView};
 use crate::commands::sign::{BatchSummary, FileProgress, StartedBatch};
+use crate::commands::watch::{WatchFolders, WatchView};
 use crate::error::CommandError;
 use crate::intake::Intake;
 
@@ -36,6 +37,9 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     BatchSummary::export_all(&cfg)?;
     HistoryFilter::export_all(&cfg)?;
     HistoryRow::export_all(&cfg)?;
+    WatchFolders::export_all(&cfg)?;
+    WatchView::export_all(&cfg)?;
+    signstash_core::watch::Activity::export_all(&cfg)?;
     Ok(())
 }
 

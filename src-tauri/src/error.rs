@@ -33,6 +33,8 @@ pub enum AppError {
     Journal(JournalError, Lang),
     #[error("{0}")]
     Io(String),
+    #[error("the watch folder needs an input, an output and a backup folder")]
+    WatchNotConfigured,
     #[error(transparent)]
     Tauri(#[from] tauri::Error),
 }
@@ -58,6 +60,7 @@ impl AppError {
             AppError::Credentials(e) => e.code().into(),
             AppError::Journal(e, _) => e.code().into(),
             AppError::Io(_) => "io".into(),
+            AppError::WatchNotConfigured => "watch.not_configured".into(),
             AppError::Tauri(_) => "internal".into(),
         }
     }

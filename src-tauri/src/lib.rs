@@ -54,6 +54,9 @@ pub fn run() {
             commands::history::history,
             commands::history::export_history_csv,
             open_files::take_pending_open_files,
+            commands::watch::get_watch,
+            commands::watch::set_watch_folders,
+            commands::watch::set_watch_enabled,
         ])
         .setup(|app| {
             let log_guard = logging::init(&app.path().app_log_dir()?);
@@ -80,6 +83,8 @@ pub fn run() {
                 sandbox,
                 _log_guard: log_guard,
             });
+            app.manage(commands::watch::WatchRunner::default());
+            commands::watch::resume_on_launch(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!());

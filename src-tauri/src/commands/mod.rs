@@ -5,3 +5,4 @@ pub mod files;
 pub mod history;
 pub mod settings;
 pub mod sign;
+pub mod watch;

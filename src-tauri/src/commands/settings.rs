@@ -113,8 +113,14 @@ fn view(state: &AppState) -> SettingsView {
     SettingsView { settings, secrets }
 }
 
-fn store(state: &AppState, new: Settings) -> Result<()> {
+pub(crate) fn store(state: &AppState, mut new: Settings) -> Result<()> {
     new.validate()?;
+    // The UI does not see the settings' other fields (the watch folder among them): keep them.
+    for (key, value) in &lock(&state.settings).other {
+        new.other
+            .entry(key.clone())
+            .or_insert_with(|| value.clone());
+    }
     settings::save(&state.settings_path, &new)?;
     *lock(&state.settings) = new;
     Ok(())
@@ -126,7 +132,11 @@ pub fn get_settings(state: State<'_, AppState>) -> SettingsView {
 }
 
 #[tauri::command]
-pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> Result<SettingsView> {
+pub fn save_settings(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    settings: Settings,
+) -> Result<SettingsView> {
     // A changed client id must travel with the saved secret, or signing would pair them wrongly.
     for env in &settings.environments {
         if let Ok(Some(saved)) = state.credentials.load(&env.id) {
@@ -139,17 +149,25 @@ pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> Result<S
     }
     store(&state, settings)?;
     tracing::info!("settings saved");
+    crate::commands::watch::restart_if_running(&app);
     Ok(view(&state))
 }
 
 #[tauri::command]
-pub fn set_active_environment(state: State<'_, AppState>, environment_id: String) -> Result<()> {
+pub fn set_active_environment(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    environment_id: String,
+) -> Result<()> {
     let mut settings = state.settings();
     if settings.environment(&environment_id).is_none() {
         return Err(AppError::UnknownEnvironment(environment_id));
     }
     settings.active_environment = environment_id;
-    store(&state, settings)
+    store(&state, settings)?;
+    // The watch signs in the app's current environment.
+    crate::commands::watch::restart_if_running(&app);
+    Ok(())
 }
 
 /// The UI's language: `remember` saves it (the user chose it); otherwise it only tells the

@@ -101,7 +101,7 @@ fn writer_for(settings: &Settings) -> Result<OutputWriter> {
     Ok(OutputWriter::new(dir, pattern))
 }
 
-fn signature_options(settings: &Settings) -> SignatureOptions {
+pub(crate) fn signature_options(settings: &Settings) -> SignatureOptions {
     let sig = &settings.signature;
     let text = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
     SignatureOptions {

@@ -11,6 +11,7 @@ import { messages, otherLanguage, type Language, type Messages } from '../i18n';
 import { HistoryPanel } from '../history/history-view';
 import { SettingsPanel } from '../settings/settings-view';
 import { listenForDrops, SignController, SignView } from '../sign/sign-view';
+import { WatchPanel } from '../watch/watch-view';
 import { environmentBand, type BandState, type ViewName } from './environment-band';
 
 type InfoState =
@@ -39,6 +40,7 @@ export function mountApp(root: HTMLElement, options: AppOptions): AppHandle {
   let signView: SignView | null = null;
   // Kept across re-renders caused by its own saves, so its status line and tab survive.
   let settingsPanel: { panel: SettingsPanel; language: Language } | null = null;
+  let watchPanel: WatchPanel | null = null;
   const controller = new SignController();
   listenForDrops(() => signView, controller);
 
@@ -74,6 +76,10 @@ export function mountApp(root: HTMLElement, options: AppOptions): AppHandle {
       render();
     }));
     signView = null;
+    if (view !== 'watch') {
+      watchPanel?.dispose();
+      watchPanel = null;
+    }
     controller.attach(null);
     if (info.status === 'ready') {
       const ready = info.info;
@@ -118,6 +124,11 @@ export function mountApp(root: HTMLElement, options: AppOptions): AppHandle {
           void panel.load();
         }
         main.append(settingsPanel.panel.element);
+      } else if (view === 'watch') {
+        watchPanel?.dispose();
+        watchPanel = new WatchPanel({ t, environmentName: t.environment.names[ready.environment.kind], showError });
+        main.append(watchPanel.element);
+        void watchPanel.load();
       } else {
         const panel = new HistoryPanel({
           t,
@@ -200,7 +211,7 @@ function languageSwitch(current: Language, t: Messages, onSwitch: (language: Lan
 /** Plain words first (from Rust when it has them, else ours for the code); the code in small print. */
 export function errorAlert(title: string, failure: CommandFailure, t: Messages, id: string, onClose?: () => void): HTMLElement {
   const sentence = failure.message || t.errors.codes[failure.code] || t.errors.unknown;
-  const close = onClose && h('button', { type: 'button', class: 'button button--small', id: `${id}-close` }, '×');
+  const close = onClose && h('button', { type: 'button', class: 'button button--small', id: `${id}-close`, 'aria-label': t.a11y.close }, '×');
   close?.addEventListener('click', onClose!);
   return h(
     'div',

@@ -12,7 +12,7 @@ export type BandState =
   | { status: 'ready'; environment: EnvironmentInfo; environments: EnvironmentInfo[] }
   | { status: 'failed' };
 
-export type ViewName = 'sign' | 'settings' | 'history';
+export type ViewName = 'sign' | 'settings' | 'history' | 'watch';
 
 export interface BandActions {
   view: ViewName;
@@ -75,6 +75,7 @@ export function environmentBand(state: BandState, t: Messages, actions: BandActi
     ['sign', 'pen', t.nav.sign],
     ['settings', 'gear', t.nav.settings],
     ['history', 'list', t.nav.history],
+    ['watch', 'folder', t.watch.nav],
   ];
   for (const [view, iconName, label] of views) {
     const b = h('button', { type: 'button', class: 'button button--on-band', id: `nav-${view}`, 'aria-current': view === actions.view ? 'page' : undefined }, icon(iconName), label);

@@ -13,6 +13,8 @@ import type { Intake } from './bindings/Intake';
 import type { Settings } from './bindings/Settings';
 import type { SettingsView } from './bindings/SettingsView';
 import type { StartedBatch } from './bindings/StartedBatch';
+import type { Activity } from './bindings/Activity';
+import type { WatchView } from './bindings/WatchView';
 
 /**
  * A rejected command: `code` is stable; `message` is plain words from Rust when it has them
@@ -81,3 +83,14 @@ export const onFinished = (handler: (s: BatchSummary) => void): Promise<Unlisten
 /** Paths handed to the app from outside (command line, second instance): added as if dropped. */
 export const onOpenFiles = (handler: (paths: string[]) => void): Promise<UnlistenFn> =>
   listen<string[]>('open-files', (e) => handler(e.payload));
+
+// ---- watch folder (area: p2-a11y) ----
+export const getWatch = () => call<WatchView>('get_watch');
+export const setWatchFolders = (input: string | null, output: string | null, backup: string | null) =>
+  call<WatchView>('set_watch_folders', { input, output, backup });
+export const setWatchEnabled = (enabled: boolean) => call<WatchView>('set_watch_enabled', { enabled });
+/** The whole watch view, whenever its status, folders or switch change. */
+export const onWatchChanged = (handler: (v: WatchView) => void): Promise<UnlistenFn> =>
+  listen<WatchView>('watch-changed', (e) => handler(e.payload));
+export const onWatchActivity = (handler: (a: Activity) => void): Promise<UnlistenFn> =>
+  listen<Activity>('watch-activity', (e) => handler(e.payload));

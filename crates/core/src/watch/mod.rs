@@ -137,6 +137,7 @@ impl WatchError {
 }
 
 /// What the watcher is doing, for a status line.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum WatchPhase {
@@ -149,10 +150,12 @@ pub enum WatchPhase {
 }
 
 /// One thing the watcher did to one file.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Activity {
     /// Unix milliseconds.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub at_ms: i64,
     /// The original's file name.
     pub file: String,
@@ -160,6 +163,7 @@ pub struct Activity {
     pub outcome: ActivityOutcome,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "camelCase")]
 pub enum ActivityOutcome {
@@ -181,13 +185,16 @@ pub enum ActivityOutcome {
 }
 
 /// The latest status: what a toggle, a status line and "last activity" show.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WatchStatus {
     pub phase: WatchPhase,
     /// Files seen that are still being written or waiting for their batch.
     pub waiting: usize,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub signed: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub failed: u64,
     pub last_activity: Option<Activity>,
     /// Why the last attempt to ask the service or move a file did not work (cleared when it does).
