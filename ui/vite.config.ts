@@ -15,5 +15,7 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     include: ['src/**/*.test.ts'],
+    // The contrast test reads styles.css as text (`?raw`); vitest empties CSS it does not process.
+    css: { include: [/styles\.css/] },
   },
 });

@@ -15,6 +15,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { remote } from 'webdriverio';
 import { pdf, ublInvoice } from './documents.mjs';
+import { keyboardChecks } from './keyboard.mjs';
+import { watchChecks } from './watch.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const application = resolve(process.env.APP ?? join(root, 'target/debug/signstash-desk'));
@@ -177,17 +179,18 @@ async function main() {
 
   const sandbox = await startSandbox();
   let browser;
+  const sessionOptions = {
+    hostname: '127.0.0.1',
+    port,
+    logLevel: 'warn',
+    connectionRetryCount: 1,
+    capabilities: {
+      'tauri:options': { application },
+      'wdio:enforceWebDriverClassic': true,
+    },
+  };
   try {
-    browser = await remote({
-      hostname: '127.0.0.1',
-      port,
-      logLevel: 'warn',
-      connectionRetryCount: 1,
-      capabilities: {
-        'tauri:options': { application },
-        'wdio:enforceWebDriverClassic': true,
-      },
-    });
+    browser = await remote(sessionOptions);
   } catch (error) {
     failed += 1;
     console.log(`FAILED start a WebDriver session for ${application}\n       ${error?.message ?? error}`);
@@ -431,6 +434,10 @@ async function main() {
       if (!all.includes('batch finished')) throw new Error('log has no batch line');
       for (const secret of [SECRET, WRONG_SECRET]) if (all.includes(secret)) throw new Error('a secret reached the log');
     });
+
+    const area = { browser, check, invoke, waitText, expectEqual, screenshot, work, pdf, shots, sessionOptions, replaceBrowser: (b) => (browser = b) };
+    await keyboardChecks(area);
+    await watchChecks(area); // last: it restarts the app
   } finally {
     await browser.deleteSession().catch(() => {});
     sandbox.child.kill();

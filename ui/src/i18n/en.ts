@@ -1,6 +1,37 @@
 import type { Messages } from './index';
 
 export const en: Messages = {
+  // ---- watch folder and accessibility (area: p2-a11y) ----
+  watch: {
+    nav: 'Watch folder',
+    title: 'Watch folder',
+    intro: 'Every PDF or XML file that appears in the input folder is signed on its own: the signed file goes to the output folder, the original to the backup folder. When a file cannot be signed, a text file next to it in the output folder says why.',
+    input: 'Input folder',
+    output: 'Output folder (signed files)',
+    backup: 'Backup folder (originals)',
+    choose: (folder) => `Choose the ${folder.toLowerCase()}`,
+    chooseShort: 'Choose…',
+    notChosen: 'Not chosen',
+    toggle: 'Watch the input folder',
+    on: 'On',
+    off: 'Off',
+    phase: { starting: 'Starting…', watching: 'Watching for new files', signing: 'Signing…', stopped: 'Stopped' },
+    counts: (signed, failed, waiting) => `${signed} signed · ${failed} failed · ${waiting} waiting`,
+    lastActivity: 'Last activity',
+    none: 'Nothing yet.',
+    signed: (file, output) => `${file} signed → ${output}`,
+    recovered: (file, output) => `${file} was already signed (fetched again) → ${output}`,
+    failed: (file, message) => `${file} not signed: ${message}`,
+    problem: 'Problem',
+    stoppedBy: 'The watch stopped',
+    notConfigured: 'Choose the input, output and backup folders before turning the watch on.',
+    options: (environment) => `Signs in ${environment} with the signature options of the Sign screen.`,
+  },
+  a11y: {
+    fileRow: (name, status, reason) => (reason ? `${name}: ${status}. ${reason}` : `${name}: ${status}`),
+    fileListHelp: 'Up and down arrows move between files.',
+    close: 'Close this message',
+  },
   languageName: 'English',
   switchLanguageTo: (target) => `Change language to ${target}`,
   locale: 'en-GB',

@@ -3,6 +3,7 @@ import type { EnvironmentKindSetting as EnvironmentKind } from '../lib/bindings/
 import type { FileStatus } from '../lib/bindings/FileStatus';
 import type { HistoryOutcome } from '../lib/bindings/HistoryOutcome';
 import type { Placement } from '../lib/bindings/Placement';
+import type { WatchPhase } from '../lib/bindings/WatchPhase';
 import { en } from './en';
 import { pt } from './pt';
 
@@ -15,6 +16,8 @@ export interface Messages {
   switchLanguageTo: (target: string) => string;
   /** Locale for dates and numbers. */
   locale: string;
+  watch: WatchMessages;
+  a11y: A11yMessages;
   nav: { sign: string; settings: string; history: string; environmentSwitch: string };
   environment: {
     /** Prefix read by screen readers before the environment's name. */
@@ -135,6 +138,42 @@ export function messages(language: Language): Messages {
 /** Portuguese first: English only when the system asks for it. */
 export function detectLanguage(navigatorLanguage: string | undefined): Language {
   return navigatorLanguage?.toLowerCase().startsWith('en') ? 'en' : 'pt';
+}
+
+// ---- watch folder and accessibility (area: p2-a11y) ----
+export interface WatchMessages {
+  nav: string;
+  title: string;
+  intro: string;
+  input: string;
+  output: string;
+  backup: string;
+  /** Accessible name of a folder's Choose button. */
+  choose: (folder: string) => string;
+  chooseShort: string;
+  notChosen: string;
+  toggle: string;
+  on: string;
+  off: string;
+  phase: Record<WatchPhase, string>;
+  counts: (signed: number, failed: number, waiting: number) => string;
+  lastActivity: string;
+  none: string;
+  signed: (file: string, output: string) => string;
+  recovered: (file: string, output: string) => string;
+  failed: (file: string, message: string) => string;
+  problem: string;
+  stoppedBy: string;
+  notConfigured: string;
+  options: (environment: string) => string;
+}
+
+export interface A11yMessages {
+  /** Accessible name of a file row: name, status and (when any) the reason. */
+  fileRow: (name: string, status: string, reason: string) => string;
+  fileListHelp: string;
+  /** Accessible name of the × that closes a message. */
+  close: string;
 }
 
 export function otherLanguage(language: Language): Language {

@@ -1,6 +1,37 @@
 import type { Messages } from './index';
 
 export const pt: Messages = {
+  // ---- watch folder and accessibility (area: p2-a11y) ----
+  watch: {
+    nav: 'Pasta vigiada',
+    title: 'Pasta vigiada',
+    intro: 'Cada ficheiro PDF ou XML que aparece na pasta de entrada é assinado sozinho: o ficheiro assinado vai para a pasta de saída e o original para a pasta de cópias. Quando um ficheiro não pode ser assinado, um ficheiro de texto na pasta de saída explica porquê.',
+    input: 'Pasta de entrada',
+    output: 'Pasta de saída (ficheiros assinados)',
+    backup: 'Pasta de cópias (originais)',
+    choose: (folder) => `Escolher a ${folder.toLowerCase()}`,
+    chooseShort: 'Escolher…',
+    notChosen: 'Por escolher',
+    toggle: 'Vigiar a pasta de entrada',
+    on: 'Ligada',
+    off: 'Desligada',
+    phase: { starting: 'A iniciar…', watching: 'À espera de ficheiros novos', signing: 'A assinar…', stopped: 'Parada' },
+    counts: (signed, failed, waiting) => `${signed} assinados · ${failed} falhados · ${waiting} em espera`,
+    lastActivity: 'Última atividade',
+    none: 'Nada ainda.',
+    signed: (file, output) => `${file} assinado → ${output}`,
+    recovered: (file, output) => `${file} já estava assinado (obtido de novo) → ${output}`,
+    failed: (file, message) => `${file} não assinado: ${message}`,
+    problem: 'Problema',
+    stoppedBy: 'A pasta vigiada parou',
+    notConfigured: 'Escolha as pastas de entrada, de saída e de cópias antes de ligar a pasta vigiada.',
+    options: (environment) => `Assina em ${environment} com as opções de assinatura do ecrã Assinar.`,
+  },
+  a11y: {
+    fileRow: (name, status, reason) => (reason ? `${name}: ${status}. ${reason}` : `${name}: ${status}`),
+    fileListHelp: 'As setas para cima e para baixo passam de ficheiro em ficheiro.',
+    close: 'Fechar esta mensagem',
+  },
   languageName: 'Português',
   switchLanguageTo: (target) => `Mudar a língua para ${target}`,
   locale: 'pt-PT',

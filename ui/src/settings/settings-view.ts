@@ -76,23 +76,35 @@ export class SettingsPanel {
     const view = this.view;
     if (!view) return;
     const t = this.context.t;
-    const tabs = h('div', { class: 'tabs', role: 'tablist' });
+    const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': t.settings.title });
     const ids = [...view.settings.environments.map((e) => e.id), 'general'];
     for (const id of ids) {
       const env = view.settings.environments.find((e) => e.id === id);
       const label = env ? t.environment.names[env.kind] : t.settings.general;
-      const tab = h('button', { type: 'button', role: 'tab', class: `tab${env ? ` tab--${env.kind}` : ''}`, id: `tab-${id}`, 'aria-selected': String(id === this.context.tab) }, label);
-      tab.addEventListener('click', () => {
-        this.context.onTab(id);
+      const tab = h('button', { type: 'button', role: 'tab', class: `tab${env ? ` tab--${env.kind}` : ''}`, id: `tab-${id}`, 'aria-selected': String(id === this.context.tab), 'aria-controls': 'settings-tabpanel', tabindex: id === this.context.tab ? '0' : '-1' }, label);
+      const select = (next: string) => {
+        // The panel outlives the app's re-renders, so it keeps the current tab itself.
+        this.context.tab = next;
+        this.context.onTab(next);
         this.status.textContent = '';
         this.render();
+        document.getElementById(`tab-${next}`)?.focus();
+      };
+      tab.addEventListener('click', () => select(id));
+      // The ARIA tabs pattern: arrows move between tabs (and show them), Tab goes into the panel.
+      tab.addEventListener('keydown', (e) => {
+        const at = ids.indexOf(id);
+        const next = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: ids.length - 1 }[e.key];
+        if (next === undefined) return;
+        e.preventDefault();
+        select(ids[(next + ids.length) % ids.length]!);
       });
       tabs.append(tab);
     }
     const env = view.settings.environments.find((e) => e.id === this.context.tab);
     const body = env ? this.environmentForm(view, env) : this.generalForm(view.settings);
     // The status line sits above the form so a result is never scrolled out of sight.
-    this.element.replaceChildren(h('h1', { class: 'view-title' }, t.settings.title), tabs, this.status, h('div', { class: 'tab-panel', role: 'tabpanel' }, body));
+    this.element.replaceChildren(h('h1', { class: 'view-title' }, t.settings.title), tabs, this.status, h('div', { class: 'tab-panel', role: 'tabpanel', id: 'settings-tabpanel', 'aria-labelledby': `tab-${this.context.tab}` }, body));
   }
 
   private environmentForm(view: View, env: EnvironmentSettings): HTMLElement {

@@ -27,12 +27,20 @@ export class FileList {
   private rows: Row[] = [];
   private t: Messages;
   private frame = 0;
+  /** The row keyboard focus is on (roving tabindex: only it is in the Tab order). */
+  private active = 0;
 
   constructor(t: Messages, private readonly handlers: FileListHandlers) {
     this.t = t;
     this.spacer = h('div', { class: 'file-list__spacer' });
-    this.element = h('div', { class: 'file-list', id: 'file-list', role: 'list', tabindex: '0' }, this.spacer);
+    // Rows are focusable one at a time; the list itself is focusable only while it is empty.
+    this.element = h('div', { class: 'file-list', id: 'file-list', role: 'list', 'aria-describedby': 'file-list-help' }, this.spacer);
     this.element.addEventListener('scroll', () => this.schedule());
+    this.element.addEventListener('keydown', (e) => this.onKey(e));
+    this.element.addEventListener('focusin', (e) => {
+      const index = (e.target as HTMLElement).closest<HTMLElement>('.file-row')?.dataset['index'];
+      if (index !== undefined) this.active = Number(index);
+    });
     window.addEventListener('resize', () => this.schedule());
   }
 
@@ -43,6 +51,7 @@ export class FileList {
 
   update(rows: Row[]): void {
     this.rows = rows;
+    this.active = Math.min(this.active, Math.max(0, rows.length - 1));
     this.schedule();
   }
 
@@ -55,7 +64,31 @@ export class FileList {
     });
   }
 
+  /** Arrow keys, Home and End move between rows; the virtualised list scrolls to keep it in view. */
+  private onKey(e: KeyboardEvent): void {
+    if (!(e.target instanceof HTMLElement) || !e.target.classList.contains('file-row')) return;
+    const last = this.rows.length - 1;
+    const next = { ArrowDown: this.active + 1, ArrowUp: this.active - 1, Home: 0, End: last, PageDown: this.active + 10, PageUp: this.active - 10 }[e.key];
+    if (next === undefined || last < 0) return;
+    e.preventDefault();
+    this.focusRow(Math.max(0, Math.min(last, next)));
+  }
+
+  focusRow(index: number): void {
+    this.active = index;
+    const top = index * ROW_HEIGHT;
+    const viewport = this.element.clientHeight || 400;
+    if (top < this.element.scrollTop) this.element.scrollTop = top;
+    else if (top + ROW_HEIGHT > this.element.scrollTop + viewport) this.element.scrollTop = top + ROW_HEIGHT - viewport;
+    this.render();
+    this.spacer.querySelector<HTMLElement>(`[data-index="${index}"]`)?.focus();
+  }
+
   render(): void {
+    // Re-rendering replaces the rows: keep keyboard focus on the same row.
+    const hadFocus = this.element.contains(document.activeElement) && document.activeElement !== this.element;
+    const focusedShow = document.activeElement instanceof HTMLElement && document.activeElement.dataset['show'] !== undefined;
+    this.element.tabIndex = this.rows.length === 0 ? 0 : -1;
     this.spacer.style.height = `${this.rows.length * ROW_HEIGHT}px`;
     const viewport = this.element.clientHeight || 400;
     const first = Math.max(0, Math.floor(this.element.scrollTop / ROW_HEIGHT) - OVERSCAN);
@@ -64,6 +97,10 @@ export class FileList {
     if (this.rows.length === 0) children.push(h('p', { class: 'file-list__empty', id: 'file-list-empty' }, this.t.list.empty));
     for (let i = first; i < last; i++) children.push(this.row(this.rows[i]!, i));
     this.spacer.replaceChildren(...children);
+    if (hadFocus) {
+      const row = this.spacer.querySelector<HTMLElement>(`[data-index="${this.active}"]`);
+      (focusedShow ? row?.querySelector<HTMLElement>('[data-show]') : row)?.focus();
+    }
   }
 
   private reason(row: Row): string {
@@ -77,7 +114,18 @@ export class FileList {
     const reason = this.reason(row);
     const el = h(
       'div',
-      { class: `file-row file-row--${row.status}`, role: 'listitem', 'data-status': row.status, 'data-path': row.path },
+      {
+        class: `file-row file-row--${row.status}`,
+        role: 'listitem',
+        'data-status': row.status,
+        'data-path': row.path,
+        'data-index': String(index),
+        id: `file-row-${index}`,
+        tabindex: index === this.active ? '0' : '-1',
+        'aria-label': this.t.a11y.fileRow(row.name, this.t.list.status[row.status], reason),
+        'aria-setsize': String(this.rows.length),
+        'aria-posinset': String(index + 1),
+      },
       h('span', { class: 'file-row__status' }, icon(STATUS_ICON[row.status]), h('span', {}, this.t.list.status[row.status])),
       h('span', { class: 'file-row__name', title: row.path }, row.name),
       h('span', { class: 'file-row__kind' }, row.kind === 'pdf' ? 'PAdES' : row.kind === 'xml' ? 'XAdES' : ''),

@@ -104,6 +104,7 @@ export class SignView {
     const listSection = h(
       'section',
       { class: 'files', 'aria-label': t.list.title(0) },
+      h('p', { class: 'visually-hidden', id: 'file-list-help' }, t.a11y.fileListHelp),
       this.list.element,
     );
     this.element = h(
@@ -253,7 +254,7 @@ export class SignView {
       b.addEventListener('click', onClick);
       return b;
     };
-    const progress = h('progress', { id: 'progress', max: String(Math.max(1, counts.total)), value: String(counts.signed + counts.failed) });
+    const progress = h('progress', { id: 'progress', 'aria-labelledby': 'progress-counts', max: String(Math.max(1, counts.total)), value: String(counts.signed + counts.failed) });
     // Row 1 (after a batch): what happened and where to look. Row 2: progress and the action.
     const outcome: HTMLElement[] = [];
     if (summary && !running) {
