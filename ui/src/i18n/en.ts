@@ -24,6 +24,11 @@ export const en: Messages = {
     failed: (file, message) => `${file} not signed: ${message}`,
     problem: 'Problem',
     stoppedBy: 'The watch stopped',
+    codes: {
+      'detect.unsupported': 'it is not a PDF or XML invoice',
+      'detect.unknown': 'it is not a PDF or XML invoice (its content is not recognised)',
+      'detect.empty': 'the file is empty',
+    },
     notConfigured: 'Choose the input, output and backup folders before turning the watch on.',
     options: (environment) => `Signs in ${environment} with the signature options of the Sign screen.`,
   },

@@ -165,6 +165,8 @@ export interface WatchMessages {
   problem: string;
   stoppedBy: string;
   notConfigured: string;
+  /** Words for failure codes whose message from Rust is not translated. */
+  codes: Record<string, string>;
   options: (environment: string) => string;
 }
 

@@ -24,6 +24,11 @@ export const pt: Messages = {
     failed: (file, message) => `${file} não assinado: ${message}`,
     problem: 'Problema',
     stoppedBy: 'A pasta vigiada parou',
+    codes: {
+      'detect.unsupported': 'não é uma fatura PDF nem XML',
+      'detect.unknown': 'não é uma fatura PDF nem XML (o conteúdo não é reconhecido)',
+      'detect.empty': 'o ficheiro está vazio',
+    },
     notConfigured: 'Escolha as pastas de entrada, de saída e de cópias antes de ligar a pasta vigiada.',
     options: (environment) => `Assina em ${environment} com as opções de assinatura do ecrã Assinar.`,
   },

@@ -133,6 +133,6 @@ export function describeActivity(a: Activity, t: Messages): string {
       return `${when} — ${t.watch.recovered(a.file, a.output)}`;
     case 'failed':
       // The list's own words for a file that is no invoice, else the sentence from Rust.
-      return `${when} — ${t.watch.failed(a.file, t.list.rejected[a.code] ?? a.message)}`;
+      return `${when} — ${t.watch.failed(a.file, t.watch.codes[a.code] ?? t.list.rejected[a.code] ?? a.message)}`;
   }
 }
