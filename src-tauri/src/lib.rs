@@ -54,6 +54,10 @@ pub fn run() {
             commands::history::history,
             commands::history::export_history_csv,
             open_files::take_pending_open_files,
+            commands::placement::pdf_for_preview,
+            commands::presets::save_presets,
+            commands::presets::export_presets,
+            commands::presets::import_presets,
         ])
         .setup(|app| {
             let log_guard = logging::init(&app.path().app_log_dir()?);

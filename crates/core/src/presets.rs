@@ -156,7 +156,7 @@ impl Preset {
             if !fraction(p.left) || !fraction(p.bottom) {
                 return Err(bad("box position outside the page"));
             }
-            let size = |v: f64| v.is_finite() && v >= 1.0 && v <= MAX_POINTS;
+            let size = |v: f64| v.is_finite() && (1.0..=MAX_POINTS).contains(&v);
             if !size(p.width) || !size(p.height) {
                 return Err(bad("box size not between 1 and 14400 points"));
             }

@@ -46,7 +46,8 @@ fn drawn_box(pdf: &Path, page: u32) -> ((usize, usize, usize, usize), (usize, us
         .status()
         .expect("pdftoppm (poppler-utils) is installed");
     assert!(status.success());
-    let image = std::fs::read(pdf.with_extension(format!("page{page}.pgm"))).expect("rendered page");
+    let image =
+        std::fs::read(pdf.with_extension(format!("page{page}.pgm"))).expect("rendered page");
     // Binary PGM: "P5\n<w> <h>\n255\n" then one byte per pixel.
     let mut fields = Vec::new();
     let mut at = 0;
