@@ -273,3 +273,61 @@ async fn proxy_base_reports_what_it_cannot_fetch_and_signs_nothing_twice() {
     );
     setup.assert_originals_untouched();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_disk_fails_that_document_with_a_reason_and_leaves_no_partial_file() {
+    let setup = setup(3, true).await;
+    // A 400 KB document among small ones; files may not grow past 256 KB (RLIMIT_FSIZE, the
+    // kernel answers EFBIG as it would ENOSPC on a full disk; SIGXFSZ ignored so the write fails).
+    let big = setup.dir.path().join("in").join("big.pdf");
+    let big_bytes = padded_pdf("Big", 400 * 1024);
+    std::fs::write(&big, &big_bytes).expect("write");
+    let mut command = setup.command("sign");
+    command
+        .args(["--json", "--out"])
+        .arg(setup.out())
+        .arg(setup.dir.path().join("in"));
+    let program = command.get_program().to_owned();
+    let args: Vec<_> = command.get_args().map(|a| a.to_owned()).collect();
+    let mut shell = Command::new("bash");
+    shell
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 256; exec \"$@\"")
+        .arg("bash")
+        .arg(program)
+        .args(args);
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => shell.env(key, value),
+            None => shell.env_remove(key),
+        };
+    }
+    let output = shell.output().expect("run");
+    assert!(!output.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(
+        lines.len(),
+        4,
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for line in &lines {
+        if line["input"]
+            .as_str()
+            .is_some_and(|i| i.ends_with("big.pdf"))
+        {
+            assert_eq!(line["status"], "failed");
+            assert_eq!(line["code"], "output.disk_full", "{line}");
+        } else {
+            assert_eq!(line["status"], "saved", "{line}");
+        }
+    }
+    let (pdfs, other) = setup.outputs();
+    assert_eq!(pdfs.len(), 3);
+    assert!(other.is_empty(), "left behind: {other:?}");
+    assert_eq!(std::fs::read(&big).expect("big"), big_bytes);
+    setup.assert_originals_untouched();
+}

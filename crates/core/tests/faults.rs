@@ -713,3 +713,15 @@ fn set_read_only(dir: &Path, read_only: bool) {
     permissions.set_readonly(read_only);
     std::fs::set_permissions(dir, permissions).expect("chmod");
 }
+
+#[test]
+fn deeply_nested_answers_are_read_without_overflowing_the_stack() {
+    // 200 000 levels in a field we do not read: skipped without recursion, the answer still read;
+    // the same as a value we would parse: refused at serde_json's 128-level limit, not a crash.
+    let nested = format!("{}{}", "[".repeat(200_000), "]".repeat(200_000));
+    let body = format!(r#"{{"documentList":[],"unknownExtra":{nested}}}"#);
+    let parsed = serde_json::from_slice::<signstash_core::model::SignOperation>(body.as_bytes());
+    assert!(parsed.expect("read").document_list.is_empty());
+    let error = serde_json::from_str::<serde_json::Value>(&nested).expect_err("refused");
+    assert!(error.to_string().contains("recursion limit"), "{error}");
+}
