@@ -17,6 +17,10 @@ APT_PACKAGES=(
   xvfb xauth webkit2gtk-driver dbus gnome-keyring keyutils imagemagick
   # independent verifiers
   poppler-utils xmlsec1 qpdf libnss3-tools python3-venv jq
+  # forward proxy (with Basic auth) for the office-network tests
+  tinyproxy
+  # the desktop proxy test reads GNOME's proxy settings with gsettings
+  libglib2.0-bin gsettings-desktop-schemas
 )
 
 missing=()

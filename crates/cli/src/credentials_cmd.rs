@@ -5,6 +5,7 @@ use std::io::{BufRead, IsTerminal};
 
 use clap::{Args, Subcommand};
 use signstash_core::credentials::CredentialStore;
+use signstash_core::network::proxy::ProxyCredentials;
 use signstash_core::token::Credentials;
 
 #[derive(Args)]
@@ -32,6 +33,13 @@ enum Action {
         #[arg(long)]
         env: String,
     },
+    /// Save the HTTP proxy's user and password (the password is asked for, or read from stdin).
+    SetProxy {
+        #[arg(long)]
+        user: String,
+    },
+    /// Delete the saved HTTP proxy user and password.
+    DeleteProxy,
 }
 
 fn read_secret() -> Result<String, String> {
@@ -69,6 +77,17 @@ pub fn run(args: CredentialsArgs) -> Result<(), String> {
             Some(credentials) => println!("'{env}': saved for client {}", credentials.client_id),
             None => println!("'{env}': no credentials saved"),
         },
+        Action::SetProxy { user } => {
+            let password = crate::network_args::read_password("Proxy password: ")?;
+            store
+                .save_proxy(&ProxyCredentials::new(user, password))
+                .map_err(|e| e.to_string())?;
+            println!("proxy user and password saved in the system keyring");
+        }
+        Action::DeleteProxy => {
+            store.delete_proxy().map_err(|e| e.to_string())?;
+            println!("proxy user and password deleted");
+        }
     }
     Ok(())
 }

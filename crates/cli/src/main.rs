@@ -1,6 +1,8 @@
 //! `signstash`: the command line of Sign'Stash Desk.
 
 mod credentials_cmd;
+mod doctor_cmd;
+mod network_args;
 mod progress;
 mod resume_cmd;
 mod sandbox_cmd;
@@ -29,6 +31,8 @@ enum Command {
     Resume(resume_cmd::ResumeArgs),
     /// Save, delete or check an environment's credentials in the system keyring.
     Credentials(credentials_cmd::CredentialsArgs),
+    /// Check the connection to Sign'Stash step by step and explain what is wrong (--bundle: for support).
+    Doctor(Box<doctor_cmd::DoctorArgs>),
     /// Run a local look-alike of Sign'Stash (token server + API) that signs with a test CA.
     Sandbox(Box<sandbox_cmd::SandboxArgs>),
 }
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Sign(args) => sign_cmd::run(*args).await,
             Command::Resume(args) => resume_cmd::run(args).await,
+            Command::Doctor(args) => doctor_cmd::run(*args).await,
             Command::Credentials(args) => credentials_cmd::run(args).map(|()| true),
             Command::Sandbox(args) => sandbox_cmd::run(*args).await.map(|()| true),
         }

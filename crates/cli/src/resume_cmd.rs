@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use clap::Args;
-use signstash_core::client::{ClientOptions, SignStashClient};
+use signstash_core::client::SignStashClient;
 use signstash_core::error::Lang;
 use signstash_core::inputs::InputFile;
 use signstash_core::journal::{DocState, Journal};
@@ -11,7 +11,8 @@ use signstash_core::resume::{self, ResumeError, ResumeOptions};
 use signstash_core::token::TokenCache;
 use tokio_util::sync::CancellationToken;
 
-use crate::sign_cmd::{connect_to, language, proxy_setting};
+use crate::network_args::NetworkArgs;
+use crate::sign_cmd::{connect, language};
 
 #[derive(Args)]
 pub struct ResumeArgs {
@@ -30,9 +31,8 @@ pub struct ResumeArgs {
     /// How long to wait, in seconds, for a request the service was still processing.
     #[arg(long, default_value_t = 120)]
     settle_secs: u64,
-    /// HTTP proxy: "system" (default), "none", or a URL.
-    #[arg(long, default_value = "system")]
-    proxy: String,
+    #[command(flatten)]
+    network: NetworkArgs,
     /// Language of messages: pt or en (default: from LANG).
     #[arg(long)]
     lang: Option<String>,
@@ -61,14 +61,11 @@ pub async fn run(args: ResumeArgs) -> Result<bool, String> {
         _ => (batch.token_url.clone(), batch.api_base.clone()),
     };
     let (environment, credentials, _sandbox) = if token_url.is_empty() {
-        connect_to(Some(&env), None, None).await?
+        connect(Some(&env), None, None).await?
     } else {
-        connect_to(Some(&env), Some(&token_url), Some(&api_base)).await?
+        connect(Some(&env), Some(&token_url), Some(&api_base)).await?
     };
-    let options = ClientOptions {
-        proxy: proxy_setting(&args.proxy),
-        ..ClientOptions::default()
-    };
+    let options = args.network.client_options()?;
     let client = SignStashClient::new(
         environment,
         credentials,

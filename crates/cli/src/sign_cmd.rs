@@ -7,7 +7,7 @@ use std::time::Instant;
 use clap::Args;
 use serde_json::json;
 use signstash_core::batch::{self, BatchOptions, Budget, Outcome, SignatureOptions};
-use signstash_core::client::{ClientOptions, ProxySetting, SignStashClient};
+use signstash_core::client::SignStashClient;
 use signstash_core::credentials::CredentialStore;
 use signstash_core::environment::Environment;
 use signstash_core::error::Lang;
@@ -54,9 +54,8 @@ pub struct SignArgs {
     /// Documents per request.
     #[arg(long, default_value_t = 50)]
     batch_size: usize,
-    /// HTTP proxy: "system" (default: HTTP(S)_PROXY / NO_PROXY), "none", or a URL.
-    #[arg(long, default_value = "system")]
-    proxy: String,
+    #[command(flatten)]
+    network: crate::network_args::NetworkArgs,
     /// Largest input file, in MB.
     #[arg(long, default_value_t = 100)]
     max_file_mb: u64,
@@ -121,19 +120,7 @@ pub(crate) fn language(flag: Option<&str>) -> Lang {
 }
 
 /// The environment to use, its credentials, and the in-process sandbox when it is the one.
-async fn connect(
-    args: &SignArgs,
-) -> Result<(Environment, Credentials, Option<RunningSandbox>), String> {
-    connect_to(
-        args.env.as_deref(),
-        args.token_url.as_deref(),
-        args.api_base.as_deref(),
-    )
-    .await
-}
-
-/// [`connect`] from the three flags, for `sign` and `resume`.
-pub(crate) async fn connect_to(
+pub(crate) async fn connect(
     env: Option<&str>,
     token_url: Option<&str>,
     api_base: Option<&str>,
@@ -184,14 +171,6 @@ pub(crate) async fn connect_to(
     }
 }
 
-pub(crate) fn proxy_setting(text: &str) -> ProxySetting {
-    match text {
-        "system" => ProxySetting::System,
-        "none" => ProxySetting::Direct,
-        url => ProxySetting::Url(url.to_string()),
-    }
-}
-
 pub async fn run(args: SignArgs) -> Result<bool, String> {
     let lang = language(args.lang.as_deref());
     let outputs = inputs::OutputFolders {
@@ -224,7 +203,12 @@ pub async fn run(args: SignArgs) -> Result<bool, String> {
         None => OutputDir::SignedFolderBeside,
     };
     let writer = OutputWriter::new(folder, pattern);
-    let (environment, credentials, _sandbox) = connect(&args).await?;
+    let (environment, credentials, _sandbox) = connect(
+        args.env.as_deref(),
+        args.token_url.as_deref(),
+        args.api_base.as_deref(),
+    )
+    .await?;
     let journal = Journal::open_default().map_err(|e| e.message(lang))?;
     let new_batch = NewBatch {
         environment_id: environment.id.clone(),
@@ -269,10 +253,7 @@ pub async fn run(args: SignArgs) -> Result<bool, String> {
         journal: &journal,
         document_ids,
     };
-    let options = ClientOptions {
-        proxy: proxy_setting(&args.proxy),
-        ..ClientOptions::default()
-    };
+    let options = args.network.client_options()?;
     let client = SignStashClient::new(
         environment,
         credentials,

@@ -61,8 +61,10 @@ pub(crate) fn api_failure(
     body: &[u8],
 ) -> SignStashError {
     use SignStashError::*;
-    if status == 429 {
-        return TooManyRequests { retry_after_secs };
+    match status {
+        429 => return TooManyRequests { retry_after_secs },
+        407 => return ProxyAuth,
+        _ => {}
     }
     if let Some(error) = error_response(body) {
         return from_error_response(status, error);
@@ -85,6 +87,7 @@ pub(crate) fn token_failure(
     match status {
         // Spring's 404 body has an "error" field too ("Not Found"), so the status decides first.
         404 | 405 => return TokenUrlWrong { status },
+        407 => return ProxyAuth,
         429 => return TooManyRequests { retry_after_secs },
         _ => {}
     }
@@ -147,6 +150,16 @@ pub(crate) fn transport(error: &reqwest::Error, host: &str) -> SignStashError {
     let lower = chain.to_lowercase();
     if error.is_timeout() || has_io_kind(error, io::ErrorKind::TimedOut) {
         return Timeout { host };
+    }
+    // hyper-util's CONNECT tunnel says so when the proxy answers 407.
+    if lower.contains("proxy authorization required")
+        || lower.contains("proxy authentication required")
+    {
+        return ProxyAuth;
+    }
+    // Any other refusal of a CONNECT (tinyproxy answers a wrong password with 401; others 403).
+    if lower.contains("tunnel error: unsuccessful") {
+        return ProxyRefused { host };
     }
     if has_io_kind(error, io::ErrorKind::ConnectionRefused) {
         return ConnectionRefused { host };
@@ -215,6 +228,21 @@ fn any_cause(
 
 fn is_rustls(error: &reqwest::Error) -> bool {
     any_cause(error, &|e| e.is::<rustls::Error>())
+}
+
+/// The rustls error behind a failure, if TLS is what failed (for the diagnosis to say why).
+pub(crate) fn rustls_error(error: &reqwest::Error) -> Option<rustls::Error> {
+    let found = std::sync::Mutex::new(None);
+    any_cause(error, &|e| match e.downcast_ref::<rustls::Error>() {
+        Some(tls) => {
+            if let Ok(mut slot) = found.lock() {
+                *slot = Some(tls.clone());
+            }
+            true
+        }
+        None => false,
+    });
+    found.into_inner().ok().flatten()
 }
 
 fn has_io_kind(error: &reqwest::Error, kind: io::ErrorKind) -> bool {

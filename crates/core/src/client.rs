@@ -19,7 +19,7 @@ use http::Answer;
 use http::{host_of, path_of};
 pub use http::{ClientOptions, ProxySetting};
 
-mod http;
+pub(crate) mod http;
 use crate::environment::Environment;
 use crate::error::{SignStashError, UrlField};
 use crate::model::{parse_operation_id, BaseOperation, SignOperation, SignRequest, TokenResponse};

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use crate::network::proxy::ProxyCredentials;
 use crate::token::Credentials;
 
 /// Keyring service name of every entry; the user name is the environment id.
@@ -93,6 +94,30 @@ impl CredentialStore {
         }
     }
 
+    /// The HTTP proxy's user and password live in their own keyring service (`<service>.proxy`), so
+    /// no environment id can ever clash with them.
+    fn proxy_store(&self) -> Self {
+        Self::with_service(format!("{}.proxy", self.service))
+    }
+
+    pub fn save_proxy(&self, credentials: &ProxyCredentials) -> Result<(), CredentialsError> {
+        self.proxy_store().save(
+            "proxy",
+            &Credentials::new(credentials.username.clone(), credentials.password.expose()),
+        )
+    }
+
+    pub fn load_proxy(&self) -> Result<Option<ProxyCredentials>, CredentialsError> {
+        Ok(self.proxy_store().load("proxy")?.map(|c| ProxyCredentials {
+            username: c.client_id,
+            password: c.secret,
+        }))
+    }
+
+    pub fn delete_proxy(&self) -> Result<(), CredentialsError> {
+        self.proxy_store().delete("proxy")
+    }
+
     /// Deletes the entry; deleting what is not there is not an error.
     pub fn delete(&self, environment: &str) -> Result<(), CredentialsError> {
         match self.entry(environment)?.delete_credential() {
@@ -137,5 +162,27 @@ mod tests {
         );
         store.delete("staging").expect("delete");
         assert_eq!(store.load("staging").expect("load"), None);
+    }
+
+    #[test]
+    fn proxy_credentials_round_trip_apart_from_environments() {
+        let store =
+            CredentialStore::with_service(format!("signstash-test-proxy-{}", std::process::id()));
+        store.delete_proxy().expect("keyring reachable");
+        assert_eq!(store.load_proxy().expect("load"), None);
+        store
+            .save_proxy(&ProxyCredentials::new("alice", "pr0xy pa55"))
+            .expect("save");
+        assert_eq!(
+            store.load_proxy().expect("load"),
+            Some(ProxyCredentials::new("alice", "pr0xy pa55"))
+        );
+        assert_eq!(
+            store.load("proxy").expect("load"),
+            None,
+            "not readable as an environment named 'proxy'"
+        );
+        store.delete_proxy().expect("delete");
+        assert_eq!(store.load_proxy().expect("load"), None);
     }
 }

@@ -51,6 +51,9 @@ pub enum SignStashError {
     ConsultUnavailable,
     #[error("could not build the HTTP client: {0}")]
     HttpClient(String),
+    /// The extra CA certificate configured for an environment is not a usable PEM certificate.
+    #[error("extra CA certificate unusable: {reason}")]
+    CaCertificate { reason: String },
 
     // --- Token endpoint and authorisation ------------------------------------------------------
     /// 401 `invalid_client` / `unauthorized`, 400 `invalid_grant`: wrong client id or secret.
@@ -131,6 +134,13 @@ pub enum SignStashError {
     Timeout { host: String },
     #[error("TLS failure with {host}: {detail}")]
     Tls { host: String, detail: String },
+    /// 407, or a CONNECT tunnel refused for want of (right) proxy credentials.
+    #[error("the HTTP proxy refused the proxy credentials")]
+    ProxyAuth,
+    /// The proxy would not open a tunnel to the host (a wrong password on some proxies, or a
+    /// blocked host).
+    #[error("the HTTP proxy refused the tunnel to {host}")]
+    ProxyRefused { host: String },
     #[error("redirect (HTTP {status}) to {location:?} refused")]
     Redirect {
         status: u16,
@@ -152,6 +162,7 @@ impl SignStashError {
             InvalidUrl { .. } => "config.invalid_url",
             ConsultUnavailable => "config.consult_unavailable",
             HttpClient(_) => "config.http_client",
+            CaCertificate { .. } => "config.ca_certificate",
             InvalidClient { .. } => "auth.invalid_client",
             BadTokenRequest { .. } => "auth.bad_token_request",
             TokenUrlWrong { .. } => "auth.token_url_wrong",
@@ -179,6 +190,8 @@ impl SignStashError {
             ConnectionLost { .. } => "net.connection_lost",
             Timeout { .. } => "net.timeout",
             Tls { .. } => "net.tls",
+            ProxyAuth => "net.proxy_auth",
+            ProxyRefused { .. } => "net.proxy_refused",
             Redirect { .. } => "net.redirect",
             Malformed { .. } => "answer.malformed",
             AnswerTooLarge { .. } => "answer.too_large",
@@ -278,7 +291,9 @@ impl SignStashError {
                 | Self::Tls { detail, .. }
                 | Self::Malformed { detail, .. }
                 | Self::HttpClient(detail) => parts.push(detail.clone()),
-                Self::InvalidUrl { reason, .. } => parts.push(reason.clone()),
+                Self::InvalidUrl { reason, .. } | Self::CaCertificate { reason } => {
+                    parts.push(reason.clone())
+                }
                 Self::Redirect {
                     location: Some(location),
                     ..

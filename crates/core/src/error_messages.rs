@@ -35,6 +35,11 @@ pub(crate) fn message(error: &SignStashError, lang: Lang) -> String {
             "Não foi possível preparar a ligação de rede. Reinicie a aplicação; se continuar, contacte o suporte.".into(),
             "The network connection could not be prepared. Restart the app; if it keeps happening, contact support.".into(),
         ),
+        CaCertificate { reason } => pick(
+            lang,
+            format!("O certificado de autoridade (CA) adicional configurado não pode ser usado ({reason}). Peça ao administrador da rede o certificado em formato PEM e escolha-o de novo nas Definições deste ambiente."),
+            format!("The extra certificate authority (CA) certificate configured cannot be used ({reason}). Ask the network administrator for the certificate in PEM format and choose it again in this environment's Settings."),
+        ),
         InvalidClient { .. } => pick(
             lang,
             "As credenciais do serviço foram rejeitadas: o identificador ou o segredo do cliente estão errados. Peça ao administrador para os rever nas Definições deste ambiente.".into(),
@@ -172,6 +177,16 @@ pub(crate) fn message(error: &SignStashError, lang: Lang) -> String {
             lang,
             format!("Não foi possível estabelecer uma ligação segura com {host}: o certificado do servidor não é de confiança ou não corresponde ao endereço. Confirme o endereço; numa rede de empresa, fale com o administrador da rede."),
             format!("A secure connection to {host} could not be made: the server's certificate is not trusted or does not match the address. Check the address; on a company network, talk to the network administrator."),
+        ),
+        ProxyAuth => pick(
+            lang,
+            "O proxy da rede recusou o utilizador ou a palavra-passe do proxy. Confirme-os nas Definições (Rede); se não os souber, peça-os ao administrador da rede.".into(),
+            "The network proxy refused the proxy user name or password. Check them in Settings (Network); if you do not know them, ask the network administrator.".into(),
+        ),
+        ProxyRefused { host } => pick(
+            lang,
+            format!("O proxy da rede recusou abrir a ligação a {host}. Se o proxy pede utilizador e palavra-passe, confirme-os nas Definições (Rede); se não, peça ao administrador da rede que permita o acesso a {host}."),
+            format!("The network proxy refused to open the connection to {host}. If the proxy asks for a user name and password, check them in Settings (Network); if not, ask the network administrator to allow access to {host}."),
         ),
         Redirect { .. } => pick(
             lang,

@@ -11,6 +11,7 @@ pub mod error;
 pub mod inputs;
 pub mod journal;
 pub mod model;
+pub mod network;
 pub mod output;
 pub mod resume;
 pub mod token;

@@ -10,6 +10,8 @@ use url::Url;
 
 use crate::classify;
 use crate::error::{SignStashError, UrlField};
+use crate::network::proxy::{self, normalise_proxy_url, ProxyCredentials};
+use crate::network::tls::{self, CertificateRecorder};
 
 /// Which proxy the client goes through.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -19,7 +21,8 @@ pub enum ProxySetting {
     System,
     /// Straight to the server, whatever the environment says.
     Direct,
-    /// Through this proxy (e.g. `http://proxy.local:3128`), for every request.
+    /// Through this proxy (e.g. `http://proxy.local:3128`, or `proxy.local:3128`), for every
+    /// request. Its user and password go in [`ClientOptions::proxy_credentials`] (or in the URL).
     Url(String),
 }
 
@@ -52,8 +55,13 @@ pub struct ClientOptions {
     /// Largest answer read; a bigger one is refused (`answer.too_large`) rather than held in memory.
     pub max_answer_bytes: u64,
     pub proxy: ProxySetting,
-    /// Extra trusted roots (PEM), e.g. a company proxy's or an on-premise Proxy Client's.
+    /// User and password for a [`ProxySetting::Url`] proxy that asks for them.
+    pub proxy_credentials: Option<ProxyCredentials>,
+    /// Extra trusted roots (PEM), e.g. a company proxy's or an on-premise Proxy Client's; added to
+    /// the operating system's roots (see [`crate::network::tls`]).
     pub extra_root_certificates_pem: Vec<Vec<u8>>,
+    /// Notes the certificate each server presents (for the diagnosis: naming the issuer).
+    pub certificate_recorder: Option<CertificateRecorder>,
 }
 
 impl Default for ClientOptions {
@@ -63,7 +71,9 @@ impl Default for ClientOptions {
             connect_timeout: Duration::from_secs(15),
             max_answer_bytes: 1024 * 1024 * 1024,
             proxy: ProxySetting::System,
+            proxy_credentials: None,
             extra_root_certificates_pem: Vec::new(),
+            certificate_recorder: None,
         }
     }
 }
@@ -101,25 +111,69 @@ pub(crate) fn build(options: &ClientOptions) -> Result<reqwest::Client, SignStas
         .connect_timeout(options.connect_timeout)
         .user_agent(concat!("signstash-desk/", env!("CARGO_PKG_VERSION")));
     builder = match &options.proxy {
-        ProxySetting::System => builder,
+        // reqwest reads the environment variables itself; without them, the desktop's setting.
+        ProxySetting::System if proxy::env_proxy_set() => builder,
+        ProxySetting::System => match proxy::desktop_proxy() {
+            Some(desktop) => desktop_proxies(builder, &desktop)?,
+            None => builder,
+        },
         ProxySetting::Direct => builder.no_proxy(),
         ProxySetting::Url(proxy) => {
-            let proxy =
-                reqwest::Proxy::all(proxy.as_str()).map_err(|e| SignStashError::InvalidUrl {
+            let mut proxy = reqwest::Proxy::all(normalise_proxy_url(proxy)).map_err(|e| {
+                SignStashError::InvalidUrl {
                     field: UrlField::Proxy,
                     reason: e.to_string(),
-                })?;
+                }
+            })?;
+            if let Some(credentials) = &options.proxy_credentials {
+                proxy = proxy.basic_auth(&credentials.username, credentials.password.expose());
+            }
             builder.proxy(proxy)
         }
     };
-    for pem in &options.extra_root_certificates_pem {
-        let certificate = reqwest::Certificate::from_pem(pem)
-            .map_err(|e| SignStashError::HttpClient(format!("root certificate: {e}")))?;
-        builder = builder.add_root_certificate(certificate);
+    // Some proxies (tinyproxy) forward an answer as keep-alive and then close the connection: a
+    // pooled one would fail the next request. A fresh connection per request costs a round trip,
+    // nothing beside a signing request.
+    if proxy::may_use_proxy(&options.proxy) {
+        builder = builder.pool_max_idle_per_host(0);
     }
+    // Our own rustls configuration: the OS roots plus the extra ones (reqwest alone would use
+    // Mozilla's list and ignore a CA that IT installed).
+    let tls = tls::client_config(
+        &options.extra_root_certificates_pem,
+        options.certificate_recorder.as_ref(),
+    )?;
+    builder = builder.use_preconfigured_tls(tls);
     builder
         .build()
         .map_err(|e| SignStashError::HttpClient(e.to_string()))
+}
+
+/// The desktop's manual proxy, one per scheme, with its ignored hosts going direct.
+fn desktop_proxies(
+    mut builder: reqwest::ClientBuilder,
+    desktop: &proxy::DesktopProxy,
+) -> Result<reqwest::ClientBuilder, SignStashError> {
+    let invalid = |e: reqwest::Error| SignStashError::InvalidUrl {
+        field: UrlField::Proxy,
+        reason: e.to_string(),
+    };
+    let direct = reqwest::NoProxy::from_string(&desktop.ignore_hosts.join(","));
+    if let Some(url) = &desktop.http {
+        builder = builder.proxy(
+            reqwest::Proxy::http(url.as_str())
+                .map_err(invalid)?
+                .no_proxy(direct.clone()),
+        );
+    }
+    if let Some(url) = &desktop.https {
+        builder = builder.proxy(
+            reqwest::Proxy::https(url.as_str())
+                .map_err(invalid)?
+                .no_proxy(direct),
+        );
+    }
+    Ok(builder)
 }
 
 /// Reads the whole body, refusing more than `max_answer_bytes`.
@@ -128,6 +182,11 @@ pub(crate) async fn read(
     host: &str,
     limit: u64,
 ) -> Result<Answer, SignStashError> {
+    // A proxy refusing credentials (tinyproxy, for one) may reset the connection right after its
+    // 407 headers; the status is the whole answer, so the body is not read.
+    if response.status() == StatusCode::PROXY_AUTHENTICATION_REQUIRED {
+        return Err(SignStashError::ProxyAuth);
+    }
     let too_large = SignStashError::AnswerTooLarge { limit_bytes: limit };
     if response.content_length().is_some_and(|n| n > limit) {
         return Err(too_large);
