@@ -17,7 +17,11 @@ for target in response_parser pdf_signature_check xml_signature_check; do
   if ! cargo fuzz run --fuzz-dir fuzz "$target" "fuzz/corpus/$target" -- \
       -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 >"$log" 2>&1; then
     tail -n 40 "$log"
-    echo "fuzz: $target CRASHED (input in fuzz/artifacts/$target/)"
+    if ls "fuzz/artifacts/$target"/crash-* >/dev/null 2>&1; then
+      echo "fuzz: $target CRASHED (input in fuzz/artifacts/$target/)"
+    else
+      echo "fuzz: $target could not be built or run"
+    fi
     exit 1
   fi
   runs=$(grep -o 'Done [0-9]* runs' "$log" | grep -o '[0-9]*' || echo '?')
