@@ -4,7 +4,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 APP := target/debug/signstash-desk
 
-.PHONY: setup ui build run test lint test-rust test-ui e2e bench acceptance package test-package clean
+.PHONY: setup ui build run test lint test-rust test-ui e2e fuzz-smoke fuzz bench acceptance package test-package clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -21,7 +21,7 @@ run: build
 	$(APP)
 
 ## Every test: lints, Rust (with a real Secret Service keyring), UI, end-to-end.
-test: lint test-rust test-ui e2e
+test: lint test-rust test-ui e2e fuzz-smoke
 
 lint: ui
 	$(CARGO) fmt --all --check
@@ -37,6 +37,14 @@ test-ui: setup
 
 e2e: build
 	scripts/e2e.sh
+
+## Coverage-guided fuzzing of the response parser and the PDF/XML signature checks (RELIABILITY.md):
+## 20 s per target in `make test`, 10 minutes per target here.
+fuzz-smoke: setup
+	FUZZ_SANITIZER=none scripts/fuzz.sh 20
+
+fuzz: setup
+	scripts/fuzz.sh 600
 
 ## Figures, not pass/fail: the sandbox's time for 100 x 200 KB and its memory for a 100 MB request.
 bench: setup

@@ -170,6 +170,18 @@ async fn sign_group(context: &Context<'_>, group: Vec<usize>) -> Vec<(usize, Out
                 continue;
             }
         };
+        if bytes.len() as u64 != context.files[index].size {
+            let message = if lang == Lang::Pt {
+                "O ficheiro mudou depois de ser posto na fila; não foi enviado. Junte-o de novo."
+            } else {
+                "The file changed after it was queued; it was not sent. Add it again."
+            };
+            outcomes.push((
+                index,
+                context.fail(index, None, failure("input.changed", message)),
+            ));
+            continue;
+        }
         match detect::detect(&bytes) {
             Ok(kind) => prepared.push(Prepared {
                 index,
