@@ -1,5 +1,6 @@
 //! `signstash`: the command line of Sign'Stash Desk.
 
+mod bench_cmd;
 mod credentials_cmd;
 mod progress;
 mod sandbox_cmd;
@@ -28,6 +29,8 @@ enum Command {
     Credentials(credentials_cmd::CredentialsArgs),
     /// Run a local look-alike of Sign'Stash (token server + API) that signs with a test CA.
     Sandbox(Box<sandbox_cmd::SandboxArgs>),
+    /// Measure our engine against the reference-client shape and the sandbox's own limit.
+    Bench(Box<bench_cmd::BenchArgs>),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
             Command::Sign(args) => sign_cmd::run(*args).await,
             Command::Credentials(args) => credentials_cmd::run(args).map(|()| true),
             Command::Sandbox(args) => sandbox_cmd::run(*args).await.map(|()| true),
+            Command::Bench(args) => bench_cmd::run(*args).await,
         }
     });
     match result {
