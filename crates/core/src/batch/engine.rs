@@ -2,6 +2,9 @@
 //! number run at once. Every document ends as exactly one of: signed, verified and saved; or failed
 //! with a reason.
 
+use std::collections::HashMap;
+use std::io::Read;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use futures_util::StreamExt;
@@ -9,7 +12,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
 use super::{plan, sign_errors, BatchOptions, Event, Failure, Outcome};
-use crate::client::SignStashClient;
+use crate::client::{InvalidContent, SignStashClient};
 use crate::detect::{self, DocumentKind};
 use crate::error::{Lang, SignStashError};
 use crate::inputs::InputFile;
@@ -20,12 +23,52 @@ use crate::model::{
 use crate::output::OutputWriter;
 use crate::verify;
 
-/// A document read and ready to send.
+/// A document checked and ready to send. Its content is not held: it is streamed from the file
+/// into the request, and the signed copy is compared with the file.
 struct Prepared {
     index: usize,
     kind: DocumentKind,
-    bytes: Vec<u8>,
+    size: u64,
     reference: String,
+}
+
+/// How much of a file is read to tell a PDF from an XML (the whole file when smaller).
+const DETECT_BYTES: u64 = 64 * 1024;
+
+/// The start of a file (for detection) and its size.
+fn read_head(path: &std::path::Path) -> std::io::Result<(Vec<u8>, u64)> {
+    let file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    let mut head = Vec::new();
+    file.take(DETECT_BYTES).read_to_end(&mut head)?;
+    Ok((head, size))
+}
+
+/// A sign answer: the operation, and each document's decoded signed content by externalReference.
+struct Answered {
+    operation: SignOperation,
+    contents: HashMap<String, Result<Vec<u8>, InvalidContent>>,
+}
+
+impl Answered {
+    /// From an operation read whole (the recovery path): its contents decoded and taken out.
+    fn from_operation(mut operation: SignOperation) -> Self {
+        let mut contents = HashMap::new();
+        for document in &mut operation.document_list {
+            if let (Some(reference), Some(content)) = (
+                document.external_reference.clone(),
+                document.signed_content.take(),
+            ) {
+                contents
+                    .entry(reference)
+                    .or_insert_with(|| STANDARD.decode(content.trim()).map_err(|_| InvalidContent));
+            }
+        }
+        Self {
+            operation,
+            contents,
+        }
+    }
 }
 
 struct Context<'a> {
@@ -137,8 +180,8 @@ async fn sign_group(context: &Context<'_>, group: Vec<usize>) -> Vec<(usize, Out
     for (n, index) in group.into_iter().enumerate() {
         let path = &context.files[index].path;
         let reference = format!("{request_reference}-{n}");
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
+        let (head, size) = match read_head(path) {
+            Ok(read) => read,
             Err(e) => {
                 let message = if lang == Lang::Pt {
                     format!("Não foi possível ler o ficheiro: {e}")
@@ -152,11 +195,11 @@ async fn sign_group(context: &Context<'_>, group: Vec<usize>) -> Vec<(usize, Out
                 continue;
             }
         };
-        match detect::detect(&bytes) {
+        match detect::detect(&head) {
             Ok(kind) => prepared.push(Prepared {
                 index,
                 kind,
-                bytes,
+                size,
                 reference,
             }),
             Err(e) => outcomes.push((
@@ -171,10 +214,10 @@ async fn sign_group(context: &Context<'_>, group: Vec<usize>) -> Vec<(usize, Out
     let request = build_request(&request_reference, &prepared, context.options);
     let answer = send_with_retries(context, &request, &prepared).await;
     match answer {
-        Ok(operation) => {
+        Ok(mut answered) => {
             for document in prepared {
                 let index = document.index;
-                outcomes.push((index, finish_document(context, &operation, document)));
+                outcomes.push((index, finish_document(context, &mut answered, document)));
             }
         }
         Err(failure) => {
@@ -211,12 +254,13 @@ fn build_request(reference: &str, prepared: &[Prepared], options: &BatchOptions)
             };
             info.apply_timestamp = signature.timestamp;
             SignDocument {
-                document_request: Base64Document::from_bytes(
-                    &document.reference,
-                    file_name_of(document),
+                // The content is streamed from the file when the request is sent.
+                document_request: Base64Document {
+                    external_reference: document.reference.clone(),
+                    name: file_name_of(document),
                     content_type,
-                    &document.bytes,
-                ),
+                    base64_content: String::new(),
+                },
                 signature_info: info,
             }
         })
@@ -268,8 +312,17 @@ async fn send_with_retries(
     context: &Context<'_>,
     request: &SignRequest,
     prepared: &[Prepared],
-) -> Result<SignOperation, Failure> {
+) -> Result<Answered, Failure> {
     let options = context.options;
+    let files: Vec<_> = prepared
+        .iter()
+        .map(|d| context.files[d.index].path.clone())
+        .collect();
+    // A signed document is its original plus a signature (tens of KiB; room for a visible one).
+    let largest = prepared.iter().map(|d| d.size).max().unwrap_or(0);
+    let expected_size = usize::try_from(largest)
+        .unwrap_or(0)
+        .saturating_add(256 * 1024);
     let mut attempt = 0;
     loop {
         if context.cancel.is_cancelled() {
@@ -281,8 +334,17 @@ async fn send_with_retries(
                 attempt,
             });
         }
-        let error = match context.client.sign_base64(request).await {
-            Ok(operation) => return Ok(operation),
+        let error = match context
+            .client
+            .sign_base64_files(request, &files, expected_size)
+            .await
+        {
+            Ok(answer) => {
+                return Ok(Answered {
+                    operation: answer.operation,
+                    contents: answer.contents,
+                })
+            }
             Err(error) => error,
         };
         tracing::warn!(code = error.code(), attempt, "sign request failed");
@@ -292,7 +354,7 @@ async fn send_with_retries(
             answer_may_be_lost(&error) || (attempt > 0 && error.code() == "api.reused_reference");
         if lost {
             if let Some(operation) = already_signed(context, prepared).await {
-                return Ok(operation);
+                return Ok(Answered::from_operation(operation));
             }
         }
         let retryable = error.is_retryable() || (lost && error.code() != "api.reused_reference");
@@ -313,11 +375,8 @@ async fn send_with_retries(
 
 /// Matches the document in the answer by its externalReference (never by position or name), then
 /// decodes, verifies and saves it.
-fn finish_document(
-    context: &Context<'_>,
-    operation: &SignOperation,
-    document: Prepared,
-) -> Outcome {
+fn finish_document(context: &Context<'_>, answered: &mut Answered, document: Prepared) -> Outcome {
+    let operation = &answered.operation;
     let lang = context.options.lang;
     let index = document.index;
     let reference = document.reference.clone();
@@ -349,11 +408,8 @@ fn finish_document(
         let message = sign_errors::message(answer.sign_error.as_ref(), lang);
         return context.fail(index, Some(reference), failure(code, message));
     }
-    let signed = match answer
-        .signed_content
-        .as_deref()
-        .map(|c| STANDARD.decode(c.trim()))
-    {
+    // Taken out of the answer: each signed copy is freed once saved.
+    let signed = match answered.contents.remove(&reference) {
         Some(Ok(bytes)) => bytes,
         Some(Err(_)) | None => {
             let message = if pt {
@@ -368,11 +424,22 @@ fn finish_document(
             );
         }
     };
-    if let Err(e) = verify::verify_signed(document.kind, &document.bytes, &signed) {
-        return context.fail(index, Some(reference), failure(e.code(), e.to_string()));
+    let input = &context.files[index].path;
+    match verify::verify_signed_file(document.kind, input, &signed) {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => {
+            return context.fail(index, Some(reference), failure(e.code(), e.to_string()));
+        }
+        Err(e) => {
+            let message = if pt {
+                format!("Não foi possível reler o original para o comparar: {e}")
+            } else {
+                format!("The original could not be read again to compare it: {e}")
+            };
+            return context.fail(index, Some(reference), failure("input.unreadable", message));
+        }
     }
     context.emit(Event::Signed { index });
-    let input = &context.files[index].path;
     match context.writer.write(input, &signed) {
         Ok(output) => {
             context.emit(Event::Saved {

@@ -51,6 +51,9 @@ pub struct ClientOptions {
     pub connect_timeout: Duration,
     /// Largest answer read; a bigger one is refused (`answer.too_large`) rather than held in memory.
     pub max_answer_bytes: u64,
+    /// A sign answer up to this size (by Content-Length) is read whole and parsed in place (less
+    /// CPU); a larger one, or one of unknown size, is parsed as it arrives (bounded memory).
+    pub read_whole_answer_max_bytes: u64,
     pub proxy: ProxySetting,
     /// Extra trusted roots (PEM), e.g. a company proxy's or an on-premise Proxy Client's.
     pub extra_root_certificates_pem: Vec<Vec<u8>>,
@@ -62,6 +65,7 @@ impl Default for ClientOptions {
             timeout: Duration::from_secs(300),
             connect_timeout: Duration::from_secs(15),
             max_answer_bytes: 1024 * 1024 * 1024,
+            read_whole_answer_max_bytes: 16 * 1024 * 1024,
             proxy: ProxySetting::System,
             extra_root_certificates_pem: Vec::new(),
         }
