@@ -60,6 +60,21 @@ impl Drop for SandboxProcess {
     }
 }
 
+/// The child is stopped when the bench ends, even when the bench is killed (Linux: the parent's
+/// death sends it SIGTERM), so no sandbox is left running.
+fn die_with_parent(command: &mut Command) -> &mut Command {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: prctl is async-signal-safe and touches nothing of the parent's memory.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        })
+    }
+}
+
 fn free_port() -> Result<u16, String> {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -74,7 +89,7 @@ async fn start_sandbox(
 ) -> Result<SandboxProcess, String> {
     let binary = std::env::current_exe().map_err(|e| format!("cannot find myself: {e}"))?;
     let port = free_port()?;
-    let child = Command::new(binary)
+    let child = die_with_parent(&mut Command::new(binary))
         .arg("sandbox")
         .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
@@ -316,7 +331,7 @@ async fn ours(
 ) -> Result<(Phase, Option<ChildUsage>), String> {
     let binary = std::env::current_exe().map_err(|e| format!("cannot find myself: {e}"))?;
     let mut command = Command::new(binary);
-    command
+    die_with_parent(&mut command)
         .arg("sign")
         .arg("--token-url")
         .arg(&environment.token_url)

@@ -215,10 +215,16 @@ async fn sign_group(context: &Context<'_>, group: Vec<usize>) -> Vec<(usize, Out
     let answer = send_with_retries(context, &request, &prepared).await;
     match answer {
         Ok(mut answered) => {
+            let mut saves = Vec::new();
             for document in prepared {
                 let index = document.index;
-                outcomes.push((index, finish_document(context, &mut answered, document)));
+                match finish_document(context, &mut answered, document) {
+                    Finish::Done(outcome) => outcomes.push((index, outcome)),
+                    Finish::Save(job) => saves.push(job),
+                }
             }
+            drop(answered);
+            outcomes.extend(save_all(context, saves).await);
         }
         Err(failure) => {
             for document in prepared {
@@ -375,7 +381,118 @@ async fn send_with_retries(
 
 /// Matches the document in the answer by its externalReference (never by position or name), then
 /// decodes, verifies and saves it.
-fn finish_document(context: &Context<'_>, answered: &mut Answered, document: Prepared) -> Outcome {
+/// A document after its answer was read: failed already, or signed and waiting to be verified and saved.
+enum Finish {
+    Done(Outcome),
+    Save(SaveJob),
+}
+
+/// Everything verifying and saving one document needs, owned, so it can run on another thread.
+struct SaveJob {
+    index: usize,
+    kind: DocumentKind,
+    input: std::path::PathBuf,
+    reference: String,
+    operation_id: Option<i64>,
+    signed: Vec<u8>,
+}
+
+/// Verifies and saves the documents of one answer in parallel, off the async task: each save waits
+/// for its fsync (milliseconds on a busy disk), and the other requests go on meanwhile.
+async fn save_all(context: &Context<'_>, jobs: Vec<SaveJob>) -> Vec<(usize, Outcome)> {
+    let lang = context.options.lang;
+    let saves = jobs.into_iter().map(|job| {
+        let writer = context.writer.clone();
+        let events = context.events.clone();
+        async move {
+            let index = job.index;
+            let input = job.input.clone();
+            let reference = job.reference.clone();
+            let saved = tokio::task::spawn_blocking(move || save(job, &writer, &events, lang));
+            match saved.await {
+                Ok(outcome) => (index, outcome),
+                Err(e) => {
+                    let failed = failure("batch.lost", format!("internal error: {e}"));
+                    let _ = context.events.send(Event::Failed {
+                        index,
+                        failure: failed.clone(),
+                    });
+                    let outcome = Outcome {
+                        input,
+                        external_reference: Some(reference),
+                        operation_id: None,
+                        result: Err(failed),
+                    };
+                    (index, outcome)
+                }
+            }
+        }
+    });
+    futures_util::future::join_all(saves).await
+}
+
+/// Verify-before-save, then the atomic write.
+fn save(
+    job: SaveJob,
+    writer: &OutputWriter,
+    events: &UnboundedSender<Event>,
+    lang: Lang,
+) -> Outcome {
+    let SaveJob {
+        index,
+        kind,
+        input,
+        reference,
+        operation_id,
+        signed,
+    } = job;
+    let emit = |event| {
+        // Nobody listening is fine: the outcomes are returned anyway.
+        let _ = events.send(event);
+    };
+    let refused = |failure: Failure| {
+        emit(Event::Failed {
+            index,
+            failure: failure.clone(),
+        });
+        Outcome {
+            input: input.clone(),
+            external_reference: Some(reference.clone()),
+            operation_id: None,
+            result: Err(failure),
+        }
+    };
+    match verify::verify_signed_file(kind, &input, &signed) {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => return refused(failure(e.code(), e.to_string())),
+        Err(e) => {
+            let message = if lang == Lang::Pt {
+                format!("Não foi possível reler o original para o comparar: {e}")
+            } else {
+                format!("The original could not be read again to compare it: {e}")
+            };
+            return refused(failure("input.unreadable", message));
+        }
+    }
+    emit(Event::Signed { index });
+    match writer.write(&input, &signed) {
+        Ok(output) => {
+            emit(Event::Saved {
+                index,
+                output: output.clone(),
+            });
+            Outcome {
+                input,
+                external_reference: Some(reference),
+                operation_id,
+                result: Ok(output),
+            }
+        }
+        Err(e) => refused(failure(e.code(), e.to_string())),
+    }
+}
+
+fn finish_document(context: &Context<'_>, answered: &mut Answered, document: Prepared) -> Finish {
     let operation = &answered.operation;
     let lang = context.options.lang;
     let index = document.index;
@@ -391,11 +508,11 @@ fn finish_document(context: &Context<'_>, answered: &mut Answered, document: Pre
         } else {
             "The service did not return this document. Try again."
         };
-        return context.fail(
+        return Finish::Done(context.fail(
             index,
             Some(reference),
             failure("answer.document_missing", message),
-        );
+        ));
     };
     if answer.sign_status != Some(SignStatus::Signed) {
         let code = format!(
@@ -406,7 +523,7 @@ fn finish_document(context: &Context<'_>, answered: &mut Answered, document: Pre
                 .map_or("ERROR_SIGNING", |e| e.as_str())
         );
         let message = sign_errors::message(answer.sign_error.as_ref(), lang);
-        return context.fail(index, Some(reference), failure(code, message));
+        return Finish::Done(context.fail(index, Some(reference), failure(code, message)));
     }
     // Taken out of the answer: each signed copy is freed once saved.
     let signed = match answered.contents.remove(&reference) {
@@ -417,42 +534,19 @@ fn finish_document(context: &Context<'_>, answered: &mut Answered, document: Pre
             } else {
                 "The service returned the signed document in an unreadable form; nothing was saved. Try again."
             };
-            return context.fail(
+            return Finish::Done(context.fail(
                 index,
                 Some(reference),
                 failure("answer.bad_content", message),
-            );
+            ));
         }
     };
-    let input = &context.files[index].path;
-    match verify::verify_signed_file(document.kind, input, &signed) {
-        Ok(Ok(_)) => {}
-        Ok(Err(e)) => {
-            return context.fail(index, Some(reference), failure(e.code(), e.to_string()));
-        }
-        Err(e) => {
-            let message = if pt {
-                format!("Não foi possível reler o original para o comparar: {e}")
-            } else {
-                format!("The original could not be read again to compare it: {e}")
-            };
-            return context.fail(index, Some(reference), failure("input.unreadable", message));
-        }
-    }
-    context.emit(Event::Signed { index });
-    match context.writer.write(input, &signed) {
-        Ok(output) => {
-            context.emit(Event::Saved {
-                index,
-                output: output.clone(),
-            });
-            Outcome {
-                input: input.clone(),
-                external_reference: Some(reference),
-                operation_id: operation.id,
-                result: Ok(output),
-            }
-        }
-        Err(e) => context.fail(index, Some(reference), failure(e.code(), e.to_string())),
-    }
+    Finish::Save(SaveJob {
+        index,
+        kind: document.kind,
+        input: context.files[index].path.clone(),
+        reference,
+        operation_id: operation.id,
+        signed,
+    })
 }

@@ -554,7 +554,13 @@ mod tests {
 
     #[tokio::test]
     async fn an_unreadable_file_fails_the_stream() {
-        let body = StreamedBody::new(&request(1), &["/nonexistent/x.pdf".into()]).expect("body");
+        assert!(StreamedBody::new(&request(1), &["/nonexistent/x.pdf".into()]).is_err());
+        // A file gone between laying out the request and sending it fails the body.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("gone.pdf");
+        std::fs::write(&path, b"%PDF-1.7").expect("write");
+        let body = StreamedBody::new(&request(1), std::slice::from_ref(&path)).expect("body");
+        std::fs::remove_file(&path).expect("remove");
         let result: Result<Vec<Bytes>, io::Error> = body.chunks().try_collect().await;
         assert!(result.is_err());
     }
