@@ -648,9 +648,10 @@ async fn output_folder_deleted_mid_batch_fails_the_rest_with_a_reason() {
     drop(events);
     watcher.await.expect("watcher");
     let codes = case.check(&outcomes);
+    // The documents of one answer are saved in parallel: whichever came first was saved.
     assert!(
-        codes[0].is_none(),
-        "the first was saved before the deletion"
+        codes.iter().any(Option::is_none),
+        "one was saved before the deletion: {codes:?}"
     );
     assert!(
         codes.iter().flatten().any(|c| c == "output.folder_missing"),
