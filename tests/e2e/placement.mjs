@@ -116,29 +116,28 @@ export async function placementChecks(browser, work, h) {
 
   await h.check('preview: the last page is drawn by pdf.js; the box is dragged and resized', async () => {
     await browser.$('#place-on-preview').click();
-    await browser.$('#preview-canvas').waitForExist({ timeout: 10_000 });
-    // Page 1 has a line of text: pdf.js drew it (dark pixels on the canvas), under the strict CSP.
-    await browser.waitUntil(
-      () =>
-        browser.execute(() => {
-          const c = document.querySelector('#preview-canvas');
-          if (!c.width) return false;
-          const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-          let dark = 0;
-          for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && data[i] < 100) dark += 1;
-          return dark > 50;
-        }),
-      { timeout: 20_000, timeoutMsg: 'pdf.js drew nothing on page 1' },
-    );
-    await browser.$('#preview-last-page').click();
-    await browser.waitUntil(async () => (await browser.$('#preview-page').getValue()) === '2' && (await browser.$('#preview-box').getAttribute('data-left')) !== null, {
-      timeout: 20_000,
-      timeoutMsg: `page 2 never shown: ${await h.text(browser, '#preview-status')}`,
-    });
-    const size = await browser.execute(() => [document.querySelector('#preview-canvas').width, document.querySelector('#preview-canvas').height]);
-    h.expectEqual(size[0] > 0 && size[0] < size[1], true, `canvas drawn at the page's proportions ${size}`);
-    // pdf.js really drew something: the canvas is not blank-transparent.
     try {
+      await browser.$('#preview-canvas').waitForExist({ timeout: 10_000 });
+      // Page 1 has a line of text: pdf.js drew it (dark pixels on the canvas), under the strict CSP.
+      await browser.waitUntil(
+        () =>
+          browser.execute(() => {
+            const c = document.querySelector('#preview-canvas');
+            if (!c.width) return false;
+            const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let dark = 0;
+            for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && data[i] < 100) dark += 1;
+            return dark > 50;
+          }),
+        { timeout: 20_000, timeoutMsg: 'pdf.js drew nothing on page 1' },
+      );
+      await browser.$('#preview-last-page').click();
+      await browser.waitUntil(async () => (await browser.$('#preview-box').getAttribute('data-page')) === '2', {
+        timeout: 20_000,
+        timeoutMsg: `page 2 never shown: ${await h.text(browser, '#preview-status')}`,
+      });
+      const size = await browser.execute(() => [document.querySelector('#preview-canvas').width, document.querySelector('#preview-canvas').height]);
+      h.expectEqual(size[0] > 0 && size[0] < size[1], true, `canvas drawn at the page's proportions ${size}`);
       const before = await boxRect(browser);
       await drag(browser, '#preview-box', -120, -200);
       const moved = await boxRect(browser);
@@ -160,9 +159,9 @@ export async function placementChecks(browser, work, h) {
   });
 
   await h.check('sign with the placement: the box is on the last page where it was left (pdftoppm)', async () => {
-    if (!placed) throw new Error('no placement from the previous check');
     // Fold the options away again, as the rest of the story expects the window.
     await browser.execute(() => document.querySelector('#options').removeAttribute('open'));
+    if (!placed) throw new Error('no placement from the previous check');
     await browser.$('#sign').click();
     await h.waitText(browser, '#summary', (t) => t.startsWith('Terminado'), 'summary', 60_000);
     h.expectEqual(await h.text(browser, '#summary'), 'Terminado: 1 assinada.', 'summary');

@@ -1,5 +1,7 @@
 // pdf.js, loaded only when a preview opens. The worker is bundled by Vite and served from the app
-// itself ('self'), eval is off and fonts are drawn as paths, so the strict CSP needs no exception.
+// itself ('self'); eval is off; embedded fonts load as FontFace objects from bytes (no URL, so
+// font-src is not involved) and fonts a PDF does not embed are drawn with the system's. The strict
+// CSP needs no exception.
 import type { PDFDocumentProxy } from 'pdfjs-dist';
 import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 import type { PageGeometry } from './coords';
@@ -18,7 +20,7 @@ export async function openPdf(bytes: ArrayBuffer): Promise<OpenPdf> {
   const doc: PDFDocumentProxy = await pdfjs.getDocument({
     data: new Uint8Array(bytes),
     isEvalSupported: false,
-    disableFontFace: true,
+    disableFontFace: false,
     useSystemFonts: false,
     enableXfa: false,
   }).promise;

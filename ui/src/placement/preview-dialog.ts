@@ -146,6 +146,7 @@ export class PreviewDialog {
     this.geometry = geometry;
     this.status.textContent = '';
     this.drawBox();
+    this.box.dataset.page = String(page);
   }
 
   private drawBox(): void {
