@@ -25,7 +25,7 @@ export interface PreviewOptions {
 
 /** CSS pixels per point that fit the page in the window, within reason. */
 function fitScale(width: number, height: number): number {
-  const fit = Math.min((window.innerHeight - 360) / height, (window.innerWidth - 120) / width);
+  const fit = Math.min((window.innerHeight - 400) / height, (window.innerWidth - 120) / width);
   return Math.min(1.2, Math.max(0.3, Number.isFinite(fit) ? fit : 0.8));
 }
 
