@@ -15,6 +15,7 @@ use ts_rs::{Config, ExportError, TS};
 
 use crate::commands::app::AppInfo;
 use crate::commands::history::{HistoryFilter, HistoryRow};
+use crate::commands::placement::DocumentPlacement;
 use crate::commands::settings::{ConnectionCheck, SettingsView};
 use crate::commands::sign::{BatchSummary, FileProgress, StartedBatch};
 use crate::commands::watch::{WatchFolders, WatchView};
@@ -40,6 +41,7 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     WatchFolders::export_all(&cfg)?;
     WatchView::export_all(&cfg)?;
     signstash_core::watch::Activity::export_all(&cfg)?;
+    DocumentPlacement::export_all(&cfg)?;
     Ok(())
 }
 

@@ -57,6 +57,10 @@ pub fn run() {
             commands::watch::get_watch,
             commands::watch::set_watch_folders,
             commands::watch::set_watch_enabled,
+            commands::placement::pdf_for_preview,
+            commands::presets::save_presets,
+            commands::presets::export_presets,
+            commands::presets::import_presets,
         ])
         .setup(|app| {
             let log_guard = logging::init(&app.path().app_log_dir()?);
