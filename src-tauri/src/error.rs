@@ -8,6 +8,7 @@ use serde::{Serialize, Serializer};
 use signstash_core::credentials::CredentialsError;
 use signstash_core::error::{Lang, SignStashError};
 use signstash_core::journal::JournalError;
+use signstash_core::resume::ResumeError;
 use signstash_core::settings::SettingsError;
 use ts_rs::TS;
 
@@ -35,6 +36,10 @@ pub enum AppError {
     Io(String),
     #[error(transparent)]
     Tauri(#[from] tauri::Error),
+    #[error("{0}")]
+    Resume(ResumeError, Lang),
+    #[error("{0}")]
+    BadPath(crate::paths::PathError, Lang),
 }
 
 /// What a failed command returns to the UI (the shape of a rejected `invoke`).
@@ -59,6 +64,8 @@ impl AppError {
             AppError::Journal(e, _) => e.code().into(),
             AppError::Io(_) => "io".into(),
             AppError::Tauri(_) => "internal".into(),
+            AppError::Resume(e, _) => e.code().into(),
+            AppError::BadPath(e, _) => e.code().into(),
         }
     }
 
@@ -66,6 +73,8 @@ impl AppError {
         match self {
             AppError::Service(e, lang) => e.message(*lang),
             AppError::Journal(e, lang) => e.message(*lang),
+            AppError::Resume(e, lang) => e.message(*lang),
+            AppError::BadPath(e, lang) => e.message(*lang),
             _ => String::new(),
         }
     }

@@ -2,12 +2,14 @@
 //! workspace crates; this crate wires them to the UI.
 
 pub mod bindings;
+mod capabilities;
 mod commands;
 mod environment;
 mod error;
 mod intake;
 mod logging;
 mod open_files;
+mod paths;
 mod sandbox;
 mod state;
 
@@ -53,6 +55,8 @@ pub fn run() {
             commands::sign::cancel_signing,
             commands::history::history,
             commands::history::export_history_csv,
+            commands::resume::interrupted_batches,
+            commands::resume::resume_batch,
             open_files::take_pending_open_files,
         ])
         .setup(|app| {

@@ -15,6 +15,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { remote } from 'webdriverio';
 import { pdf, ublInvoice } from './documents.mjs';
+import { resumeChecks } from './resume.mjs';
+import { secretsChecks } from './secrets.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const application = resolve(process.env.APP ?? join(root, 'target/debug/signstash-desk'));
@@ -440,6 +442,9 @@ async function main() {
 
 try {
   await main();
+  // Reliability (issue 5): a real kill and a resume, then the whole scratch home scanned for secrets.
+  await resumeChecks({ check, application, port, startSandbox, clientId: CLIENT_ID, secret: SECRET, screenshot });
+  await secretsChecks({ check, scratch: dirname(process.env.XDG_DATA_HOME), secrets: [SECRET, WRONG_SECRET] });
 } catch (error) {
   failed += 1;
   console.log(`FAILED unexpected error\n       ${error?.stack ?? error}`);
