@@ -81,7 +81,7 @@ export async function resumeChecks(ctx) {
       await fetch(`${origin}/sandbox/faults`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ latency_ms: 400 }),
+        body: JSON.stringify({ latency_ms: 1500 }),
       });
       browser = await session(application, port);
       await browser.$('#environment-band').waitForExist({ timeout: 10_000 });
@@ -105,7 +105,10 @@ export async function resumeChecks(ctx) {
         timeoutMsg: 'the batch was never listed',
       });
       await browser.$('#sign').click();
-      await waitFor('some documents signed', async () => (await stats(origin)).documents_signed >= 20, 60_000);
+      // Kill once some outputs are saved and more are at the service: saved, in flight and never
+      // sent documents all exist at the moment of the kill.
+      const saved = () => (existsSync(join(folder, 'Signed')) ? readdirSync(join(folder, 'Signed')).filter((n) => n.endsWith('_signed.pdf')).length : 0);
+      await waitFor('some outputs saved', () => saved() >= 5, 90_000);
       const pids = appPids(application);
       if (pids.length !== 1) throw new Error(`expected one app process, found ${JSON.stringify(pids)}`);
       process.kill(pids[0], 'SIGKILL');
@@ -151,6 +154,32 @@ export async function resumeChecks(ctx) {
         if (!readFileSync(join(folder, n)).equals(pdf(`Fatura R${i}`))) throw new Error(`${n} was modified`);
       }
       await ctx.screenshot(browser, 'resume-finished.png');
+    });
+
+    await check('hardening: the page cannot call a plugin (no fs/shell/opener scope) nor sign a file that is not an invoice', async () => {
+      for (const [command, args] of [
+        ['plugin:opener|open_url', { url: 'https://example.com' }],
+        ['plugin:opener|open_path', { path: '/etc' }],
+        ['plugin:dialog|open', {}],
+        ['plugin:fs|read_file', { path: '/etc/passwd' }],
+        ['plugin:shell|execute', { program: 'sh', args: ['-c', 'true'] }],
+      ]) {
+        const refused = await invoke(browser, command, args).then(() => false, () => true);
+        if (!refused) throw new Error(`${command} was allowed from the page`);
+      }
+      const before = (await stats(origin)).token_requests;
+      for (const [path, code] of [
+        ['/etc/passwd', 'path.not_a_document'],
+        ['relative.pdf', 'path.not_absolute'],
+        [folder, 'path.not_a_file'],
+        [join(folder, 'missing.pdf'), 'path.missing'],
+      ]) {
+        const error = await invoke(browser, 'start_signing', { paths: [path] }).then(() => null, (e) => e.message);
+        if (!error?.includes(`"code":"${code}"`)) throw new Error(`start_signing ${path}: ${error ?? 'accepted'}`);
+      }
+      if ((await stats(origin)).token_requests !== before) throw new Error('a token was asked for a refused path');
+      const opened = await invoke(browser, 'open_folder', { path: '/etc/passwd' }).then(() => null, (e) => e.message);
+      if (!opened?.includes('"code":"path.not_a_folder"')) throw new Error(`open_folder: ${opened ?? 'accepted'}`);
     });
   } finally {
     await browser?.deleteSession().catch(() => {});
