@@ -23,6 +23,10 @@ const COMMANDS: &[&str] = &[
     "interrupted_batches",
     "resume_batch",
     "take_pending_open_files",
+    "pdf_for_preview",
+    "save_presets",
+    "export_presets",
+    "import_presets",
 ];
 
 fn main() {

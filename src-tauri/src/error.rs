@@ -8,6 +8,7 @@ use serde::{Serialize, Serializer};
 use signstash_core::credentials::CredentialsError;
 use signstash_core::error::{Lang, SignStashError};
 use signstash_core::journal::JournalError;
+use signstash_core::presets::PresetError;
 use signstash_core::resume::ResumeError;
 use signstash_core::settings::SettingsError;
 use ts_rs::TS;
@@ -40,6 +41,11 @@ pub enum AppError {
     Resume(ResumeError, Lang),
     #[error("{0}")]
     BadPath(crate::paths::PathError, Lang),
+    #[error("{0}")]
+    Presets(PresetError, Lang),
+    /// Placement by preview: `preview.*` code and the detail.
+    #[error("{1}")]
+    Preview(&'static str, String, Lang),
 }
 
 /// What a failed command returns to the UI (the shape of a rejected `invoke`).
@@ -66,6 +72,8 @@ impl AppError {
             AppError::Tauri(_) => "internal".into(),
             AppError::Resume(e, _) => e.code().into(),
             AppError::BadPath(e, _) => e.code().into(),
+            AppError::Presets(e, _) => e.code().into(),
+            AppError::Preview(code, _, _) => (*code).into(),
         }
     }
 
@@ -75,6 +83,8 @@ impl AppError {
             AppError::Journal(e, lang) => e.message(*lang),
             AppError::Resume(e, lang) => e.message(*lang),
             AppError::BadPath(e, lang) => e.message(*lang),
+            AppError::Presets(e, lang) => e.message(*lang),
+            AppError::Preview(code, _, lang) => crate::commands::placement::message(code, *lang),
             _ => String::new(),
         }
     }

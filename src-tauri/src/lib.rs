@@ -58,6 +58,10 @@ pub fn run() {
             commands::resume::interrupted_batches,
             commands::resume::resume_batch,
             open_files::take_pending_open_files,
+            commands::placement::pdf_for_preview,
+            commands::presets::save_presets,
+            commands::presets::export_presets,
+            commands::presets::import_presets,
         ])
         .setup(|app| {
             let log_guard = logging::init(&app.path().app_log_dir()?);

@@ -17,6 +17,7 @@ import { remote } from 'webdriverio';
 import { pdf, ublInvoice } from './documents.mjs';
 import { resumeChecks } from './resume.mjs';
 import { secretsChecks } from './secrets.mjs';
+import { placementChecks } from './placement.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const application = resolve(process.env.APP ?? join(root, 'target/debug/signstash-desk'));
@@ -397,6 +398,8 @@ async function main() {
       await waitText(browser, '#summary', (t) => t === 'Terminado: 1 assinada.', 'summary', 60_000);
       expectEqual(signedFolderContents(later), ['FT 2026-0005_signed.pdf'], 'signed in sandbox');
     });
+
+    await placementChecks(browser, work, { check, invoke, waitText, text, screenshot, expectEqual });
 
     await check('1,000 files from a folder: listed quickly, only the visible rows in the page, scrolls to the end', async () => {
       const many = join(work, 'mil');

@@ -3,6 +3,8 @@
 pub mod app;
 pub mod files;
 pub mod history;
+pub mod placement;
+pub mod presets;
 pub mod resume;
 pub mod settings;
 pub mod sign;
