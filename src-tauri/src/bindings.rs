@@ -19,6 +19,7 @@ use crate::commands::settings::{ConnectionCheck, SettingsView};
 use crate::commands::sign::{BatchSummary, FileProgress, StartedBatch};
 use crate::error::CommandError;
 use crate::intake::Intake;
+use crate::startup::WindowReady;
 
 /// Where the committed bindings live, relative to this crate's manifest.
 pub const BINDINGS_DIR: &str = "../ui/src/lib/bindings";
@@ -36,6 +37,7 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     BatchSummary::export_all(&cfg)?;
     HistoryFilter::export_all(&cfg)?;
     HistoryRow::export_all(&cfg)?;
+    WindowReady::export_all(&cfg)?;
     Ok(())
 }
 
