@@ -94,11 +94,12 @@ pub struct Outcome {
 /// `index` is the document's place in the input list, as in [`Event`].
 pub trait Recorder: Send + Sync {
     /// Called before a request's first attempt with each document's externalReference and the
-    /// bytes sent; must be durable when it returns. An error fails the request unsent.
+    /// SHA-256 (hex) of the file sent; must be durable when it returns. An error fails the request
+    /// unsent.
     fn sending(
         &self,
         request_reference: &str,
-        documents: &[(usize, &str, &[u8])],
+        documents: &[(usize, &str, String)],
     ) -> Result<(), String>;
     fn saved(&self, index: usize, output: &Path, operation_id: Option<i64>);
     fn failed(&self, index: usize, reference: Option<&str>, failure: &Failure);
