@@ -116,6 +116,22 @@ function roundMemory(m) {
   };
 }
 
+/** CPU time (user + system, ms) used so far by `pid`'s tree: load-independent, unlike wall time. */
+function treeCpuMs(pid) {
+  let ticks = 0;
+  for (const { pid: p } of tree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime: fields 14 and 15 of stat, in clock ticks (USER_HZ = 100 on Linux).
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return ticks * 10;
+}
+
 /** Stops a process group started with `detached: true` and waits until none of it is left. */
 async function stopGroup(pid) {
   const alive = () => [...processTable().values()].some((p) => p.pgrp === pid);
@@ -174,10 +190,13 @@ async function launch(index) {
     });
   });
   child.removeAllListeners('exit');
+  const cpuMs = treeCpuMs(child.pid);
   return {
     child,
     figures: {
       launch_ms: ready.ready_epoch_ms - started,
+      // CPU time of app + WebKit processes up to (just after) the ready line.
+      cpu_ms: cpuMs,
       // Spawn → Rust's main (exec, dynamic linking of GTK/WebKitGTK, Rust runtime start).
       to_main_ms: ready.main_epoch_ms - started,
       // main → Tauri's setup hook (event loop, GTK init, single-instance check on D-Bus).
@@ -199,7 +218,7 @@ async function measureLaunches() {
     const { child, figures } = await launch(i);
     runs.push(figures);
     console.log(
-      `  launch ${String(i).padStart(2)}: ${figures.launch_ms.toFixed(0)} ms to interactive` +
+      `  launch ${String(i).padStart(2)}: ${figures.launch_ms.toFixed(0)} ms to interactive, CPU ${figures.cpu_ms} ms` +
         ` (main at ${figures.to_main_ms.toFixed(0)}, setup ${figures.setup_started_ms?.toFixed(0)}→${figures.setup_done_ms?.toFixed(0)},` +
         ` page ready ${figures.page_ms?.toFixed(0)} ms after navigation start)${i === 1 ? ' [first start, fresh profile]' : ''}`,
     );
@@ -450,6 +469,8 @@ if (warm.length) {
     `  warm launches (2..${launches}): median ${warmLaunch.median.toFixed(0)} ms, max ${warmLaunch.max.toFixed(0)} ms;` +
       ` all ${launches}: median ${allLaunch.median.toFixed(0)} ms, max ${allLaunch.max.toFixed(0)} ms`,
   );
+  const cpu = stats(warm.map((r) => r.cpu_ms));
+  console.log(`  CPU time to interactive (app + WebKit processes), warm: median ${cpu.median.toFixed(0)} ms, max ${cpu.max.toFixed(0)} ms`);
   console.log(
     `  median split (warm): spawn→main ${part('to_main_ms').toFixed(0)} ms, main→setup ${part('setup_started_ms').toFixed(0)} ms,` +
       ` setup→done ${(part('setup_done_ms') - part('setup_started_ms')).toFixed(0)} ms, page ready ${part('page_ms').toFixed(0)} ms after its navigation start`,
@@ -490,6 +511,8 @@ const summary = {
   launch_warm_max_ms: round(warmLaunch.max),
   launch_all_median_ms: round(allLaunch.median),
   launch_all_max_ms: round(allLaunch.max),
+  launch_cpu_warm_median_ms: round(part('cpu_ms')),
+  launch_cpu_first_ms: launched.runs[0]?.cpu_ms ?? null,
   launch_split_warm_median_ms: {
     spawn_to_main: round(part('to_main_ms')),
     main_to_setup: round(part('setup_started_ms')),
