@@ -117,7 +117,7 @@ mod tests {
         mark_main();
         mark_setup_started();
         let started = marks().setup_started_ms.get().copied().expect("set");
-        assert!(started >= 0.0 && started < 60_000.0);
+        assert!((0.0..60_000.0).contains(&started));
         assert!(marks().main_epoch_ms > 1.6e12, "epoch in ms");
     }
 }
