@@ -15,6 +15,7 @@ use ts_rs::{Config, ExportError, TS};
 
 use crate::commands::app::AppInfo;
 use crate::commands::history::{HistoryFilter, HistoryRow};
+use crate::commands::placement::DocumentPlacement;
 use crate::commands::settings::{ConnectionCheck, SettingsView};
 use crate::commands::sign::{BatchSummary, FileProgress, StartedBatch};
 use crate::error::CommandError;
@@ -37,6 +38,7 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     BatchSummary::export_all(&cfg)?;
     HistoryFilter::export_all(&cfg)?;
     HistoryRow::export_all(&cfg)?;
+    DocumentPlacement::export_all(&cfg)?;
     WindowReady::export_all(&cfg)?;
     Ok(())
 }

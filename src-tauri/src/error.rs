@@ -8,6 +8,7 @@ use serde::{Serialize, Serializer};
 use signstash_core::credentials::CredentialsError;
 use signstash_core::error::{Lang, SignStashError};
 use signstash_core::journal::JournalError;
+use signstash_core::presets::PresetError;
 use signstash_core::settings::SettingsError;
 use ts_rs::TS;
 
@@ -35,6 +36,11 @@ pub enum AppError {
     Io(String),
     #[error(transparent)]
     Tauri(#[from] tauri::Error),
+    #[error("{0}")]
+    Presets(PresetError, Lang),
+    /// Placement by preview: `preview.*` code and the detail.
+    #[error("{1}")]
+    Preview(&'static str, String, Lang),
 }
 
 /// What a failed command returns to the UI (the shape of a rejected `invoke`).
@@ -59,6 +65,8 @@ impl AppError {
             AppError::Journal(e, _) => e.code().into(),
             AppError::Io(_) => "io".into(),
             AppError::Tauri(_) => "internal".into(),
+            AppError::Presets(e, _) => e.code().into(),
+            AppError::Preview(code, _, _) => (*code).into(),
         }
     }
 
@@ -66,6 +74,8 @@ impl AppError {
         match self {
             AppError::Service(e, lang) => e.message(*lang),
             AppError::Journal(e, lang) => e.message(*lang),
+            AppError::Presets(e, lang) => e.message(*lang),
+            AppError::Preview(code, _, lang) => crate::commands::placement::message(code, *lang),
             _ => String::new(),
         }
     }

@@ -58,6 +58,10 @@ pub fn run() {
             commands::history::history,
             commands::history::export_history_csv,
             open_files::take_pending_open_files,
+            commands::placement::pdf_for_preview,
+            commands::presets::save_presets,
+            commands::presets::export_presets,
+            commands::presets::import_presets,
         ])
         .setup(|app| {
             startup::mark_setup_started();

@@ -15,6 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { remote } from 'webdriverio';
 import { pdf, ublInvoice } from './documents.mjs';
+import { placementChecks } from './placement.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const application = resolve(process.env.APP ?? join(root, 'target/debug/signstash-desk'));
@@ -395,6 +396,8 @@ async function main() {
       await waitText(browser, '#summary', (t) => t === 'Terminado: 1 assinada.', 'summary', 60_000);
       expectEqual(signedFolderContents(later), ['FT 2026-0005_signed.pdf'], 'signed in sandbox');
     });
+
+    await placementChecks(browser, work, { check, invoke, waitText, text, screenshot, expectEqual });
 
     await check('1,000 files from a folder: listed quickly, only the visible rows in the page, scrolls to the end', async () => {
       const many = join(work, 'mil');

@@ -16,6 +16,7 @@ use crate::environment::{self, Environment, EnvironmentKind, HOSTED_BASE_PATH, T
 use crate::error::{Lang, SignStashError};
 use crate::model::{LocationType, TemplateType, VisibleSignatureInfo};
 use crate::output::NamePattern;
+use crate::presets::Preset;
 
 pub const APP_ID: &str = "pt.multicert.signstash.desk";
 pub const FILE_NAME: &str = "settings.json";
@@ -63,6 +64,8 @@ pub struct Settings {
     /// "pt" or "en"; absent: from the system's language.
     pub language: Option<String>,
     pub signature: SignatureSettings,
+    /// Named signature profiles chosen from the main window.
+    pub presets: Vec<Preset>,
     #[serde(flatten)]
     #[cfg_attr(feature = "ts", ts(skip))]
     pub other: Map<String, Value>,
@@ -282,6 +285,7 @@ impl Default for Settings {
             parallel_requests: 2,
             language: None,
             signature: SignatureSettings::default(),
+            presets: Vec::new(),
             other: Map::new(),
         }
     }
@@ -330,6 +334,8 @@ impl Settings {
                 self.active_environment
             )));
         }
+        crate::presets::validate_all(&self.presets)
+            .map_err(|e| SettingsError::Invalid(e.to_string()))?;
         Ok(())
     }
 

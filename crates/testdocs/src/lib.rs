@@ -78,3 +78,58 @@ mod tests {
         );
     }
 }
+
+/// One blank page of [`pdf_pages`]: its MediaBox (`[llx lly urx ury]`, points) and /Rotate.
+#[derive(Clone, Copy, Debug)]
+pub struct BlankPage {
+    pub media_box: [f32; 4],
+    pub rotate: i32,
+}
+
+impl BlankPage {
+    pub const A4: BlankPage = BlankPage {
+        media_box: [0.0, 0.0, 595.0, 842.0],
+        rotate: 0,
+    };
+}
+
+/// A valid PDF of blank pages, so whatever a renderer draws on them is the signature box alone.
+pub fn pdf_pages(pages: &[BlankPage]) -> Vec<u8> {
+    let kids: Vec<String> = (0..pages.len()).map(|i| format!("{} 0 R", i + 3)).collect();
+    let mut objects = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {} >>",
+            kids.join(" "),
+            pages.len()
+        ),
+    ];
+    for page in pages {
+        let [a, b, c, d] = page.media_box;
+        objects.push(format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [{a} {b} {c} {d}] /Rotate {} /Resources << >> >>",
+            page.rotate
+        ));
+    }
+    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}

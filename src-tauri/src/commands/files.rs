@@ -15,9 +15,11 @@ use crate::intake::{self, Intake};
 pub async fn take_in_paths(paths: Vec<String>) -> Intake {
     let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
     // Walking a big folder and reading heads is blocking work.
-    tauri::async_runtime::spawn_blocking(move || intake::take_in(&paths))
+    let intake = tauri::async_runtime::spawn_blocking(move || intake::take_in(&paths))
         .await
-        .unwrap_or_default()
+        .unwrap_or_default();
+    crate::commands::placement::remember(&intake);
+    intake
 }
 
 /// "Add files…": the native dialog; the chosen files go through the same intake as a drop.

@@ -3,5 +3,7 @@
 pub mod app;
 pub mod files;
 pub mod history;
+pub mod placement;
+pub mod presets;
 pub mod settings;
 pub mod sign;

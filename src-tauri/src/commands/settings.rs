@@ -113,7 +113,7 @@ fn view(state: &AppState) -> SettingsView {
     SettingsView { settings, secrets }
 }
 
-fn store(state: &AppState, new: Settings) -> Result<()> {
+pub(crate) fn store(state: &AppState, new: Settings) -> Result<()> {
     new.validate()?;
     settings::save(&state.settings_path, &new)?;
     *lock(&state.settings) = new;

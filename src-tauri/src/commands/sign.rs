@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
 use crate::commands::history::journal;
+use crate::commands::placement::DocumentPlacement;
 use crate::commands::settings::credentials_for;
 use crate::error::{AppError, Result};
 use crate::state::{lock, AppState};
@@ -125,7 +126,11 @@ struct Prepared {
     environment_id: String,
 }
 
-async fn prepare(state: &AppState, paths: &[String]) -> Result<Prepared> {
+async fn prepare(
+    state: &AppState,
+    paths: &[String],
+    placements: &[DocumentPlacement],
+) -> Result<Prepared> {
     let lang = state.lang();
     let settings = state.settings();
     let env_settings = settings
@@ -158,7 +163,13 @@ async fn prepare(state: &AppState, paths: &[String]) -> Result<Prepared> {
         })
         .collect();
     let writer = writer_for(&settings)?;
+    let visible_per_document = placements
+        .iter()
+        .filter(|p| p.index < paths.len())
+        .map(|p| Ok((p.index, p.visible_info(&settings.signature.template, lang)?)))
+        .collect::<Result<_>>()?;
     let options = BatchOptions {
+        visible_per_document,
         budget: Budget::default(),
         max_in_flight: settings.parallel_requests.clamp(1, 8) as usize,
         signature: signature_options(&settings),
@@ -208,6 +219,7 @@ pub async fn start_signing(
     app: AppHandle,
     state: State<'_, AppState>,
     paths: Vec<String>,
+    placements: Option<Vec<DocumentPlacement>>,
 ) -> Result<StartedBatch> {
     // One batch at a time: claimed before anything is recorded, released if preparing fails.
     let cancel = CancellationToken::new();
@@ -227,7 +239,7 @@ pub async fn start_signing(
         batch_id,
         document_ids,
         environment_id,
-    } = match prepare(&state, &paths).await {
+    } = match prepare(&state, &paths, &placements.unwrap_or_default()).await {
         Ok(prepared) => prepared,
         Err(e) => {
             *lock(&state.running) = None;

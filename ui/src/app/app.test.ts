@@ -33,6 +33,7 @@ const settings: Settings = {
   parallelRequests: 2,
   language: null,
   signature: { reason: 'Fatura', location: 'Lisboa', timestamp: false, visible: false, placement: 'bottomRight', page: 1, x: 36, y: 36, template: '' },
+  presets: [],
 };
 
 const settingsView = (saved = false): SettingsView => ({

@@ -3,6 +3,7 @@ import type { EnvironmentKindSetting as EnvironmentKind } from '../lib/bindings/
 import type { FileStatus } from '../lib/bindings/FileStatus';
 import type { HistoryOutcome } from '../lib/bindings/HistoryOutcome';
 import type { Placement } from '../lib/bindings/Placement';
+import type { PlacementMessages } from '../placement/messages';
 import { en } from './en';
 import { pt } from './pt';
 
@@ -124,6 +125,8 @@ export interface Messages {
     /** Small print for support: the stable code and the technical message. */
     detail: (code: string, message: string) => string;
   };
+  /** Placement by preview and presets. */
+  placement: PlacementMessages;
 }
 
 const catalogue: Record<Language, Messages> = { pt, en };

@@ -5,6 +5,7 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { AppInfo } from './bindings/AppInfo';
 import type { BatchSummary } from './bindings/BatchSummary';
 import type { ConnectionCheck } from './bindings/ConnectionCheck';
+import type { DocumentPlacement } from './bindings/DocumentPlacement';
 import type { EnvironmentSettings } from './bindings/EnvironmentSettings';
 import type { FileProgress } from './bindings/FileProgress';
 import type { HistoryFilter } from './bindings/HistoryFilter';
@@ -68,7 +69,9 @@ export const pickFolder = () => call<Intake>('pick_folder');
 export const chooseFolder = () => call<string | null>('choose_folder');
 export const openFolder = (path: string) => call<null>('open_folder', { path });
 export const showInFolder = (path: string) => call<null>('show_in_folder', { path });
-export const startSigning = (paths: string[]) => call<StartedBatch>('start_signing', { paths });
+/** `placements`: boxes placed on the preview, by index in `paths` (none: the options' box). */
+export const startSigning = (paths: string[], placements: DocumentPlacement[] = []) =>
+  call<StartedBatch>('start_signing', placements.length > 0 ? { paths, placements } : { paths });
 export const cancelSigning = () => call<null>('cancel_signing');
 export const history = (filter: HistoryFilter) => call<HistoryRow[]>('history', { filter });
 export const exportHistoryCsv = (filter: HistoryFilter) =>

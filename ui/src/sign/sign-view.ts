@@ -11,6 +11,8 @@ import * as ipc from '../lib/ipc';
 import { h } from '../dom';
 import { icon } from '../icons';
 import type { Messages } from '../i18n';
+import { openListedPdf, placementPanel } from '../placement/placement-panel';
+import { PlacementState } from '../placement/placement-state';
 import { FileList } from './file-list';
 import { FileQueue } from './queue';
 
@@ -29,6 +31,8 @@ const PLACEMENTS: Placement[] = ['bottomRight', 'bottomLeft', 'topRight', 'topLe
 /** Long-lived: the queue and the listeners survive language and view switches. */
 export class SignController {
   readonly queue = new FileQueue();
+  /** Boxes placed on the preview, for the next batches. */
+  readonly placement = new PlacementState();
   running = false;
   summary: BatchSummary | null = null;
   private view: SignView | null = null;
@@ -78,7 +82,8 @@ export class SignController {
     this.summary = null;
     this.view?.refresh();
     try {
-      await ipc.startSigning(paths);
+      const placements = this.placement.active() ? await this.placement.resolve(paths, openListedPdf) : [];
+      await ipc.startSigning(paths, placements);
     } catch (e) {
       this.running = false;
       this.view?.refresh();
@@ -232,6 +237,12 @@ export class SignView {
         check('option-visible', t.visible, 'visible', sync),
       ),
       visibleFields,
+      placementPanel({
+        t: this.context.t,
+        state: this.controller.placement,
+        pdfs: () => this.controller.queue.rows.filter((r) => r.kind === 'pdf').map((r) => r.path),
+        showError: this.context.showError,
+      }),
     );
   }
 

@@ -318,7 +318,11 @@ pub(crate) fn build_request(
                     let mut info = SignatureInfo::new(SignatureType::PAdES);
                     info.reason = signature.reason.clone();
                     info.location = signature.location.clone();
-                    info.visible_signature_info = signature.visible.clone();
+                    info.visible_signature_info = options
+                        .visible_per_document
+                        .get(&document.index)
+                        .or(signature.visible.as_ref())
+                        .cloned();
                     (ContentType::Pdf, info)
                 }
                 DocumentKind::Xml => {

@@ -5,6 +5,7 @@ mod engine;
 pub mod plan;
 mod sign_errors;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -42,6 +43,8 @@ pub struct BatchOptions {
     pub backoff: Duration,
     pub max_backoff: Duration,
     pub signature: SignatureOptions,
+    /// PDFs placed one by one (index in the input list): their box instead of `signature.visible`.
+    pub visible_per_document: HashMap<usize, VisibleSignatureInfo>,
     /// Language of the failure messages.
     pub lang: Lang,
     pub description: String,
@@ -56,6 +59,7 @@ impl Default for BatchOptions {
             backoff: Duration::from_secs(1),
             max_backoff: Duration::from_secs(30),
             signature: SignatureOptions::default(),
+            visible_per_document: HashMap::new(),
             lang: Lang::Pt,
             description: "Sign'Stash Desk".into(),
         }
