@@ -21,6 +21,7 @@ use crate::commands::settings::{ConnectionCheck, SettingsView};
 use crate::commands::sign::{BatchSummary, FileProgress, StartedBatch};
 use crate::error::CommandError;
 use crate::intake::Intake;
+use crate::startup::WindowReady;
 
 /// Where the committed bindings live, relative to this crate's manifest.
 pub const BINDINGS_DIR: &str = "../ui/src/lib/bindings";
@@ -40,6 +41,7 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     HistoryRow::export_all(&cfg)?;
     InterruptedBatch::export_all(&cfg)?;
     DocumentPlacement::export_all(&cfg)?;
+    WindowReady::export_all(&cfg)?;
     Ok(())
 }
 

@@ -8,9 +8,11 @@ mod environment;
 mod error;
 mod intake;
 mod logging;
+mod memory;
 mod open_files;
 mod paths;
 mod sandbox;
+mod startup;
 mod state;
 
 use std::sync::{Arc, Mutex};
@@ -24,6 +26,8 @@ use crate::state::AppState;
 
 /// Builds and runs the app until its last window closes.
 pub fn run() {
+    startup::mark_main();
+    memory::keep_large_buffers_out_of_arenas();
     let result = tauri::Builder::default()
         // First: a second launch must hand its files over and exit before anything else starts.
         .plugin(tauri_plugin_single_instance::init(
@@ -64,6 +68,7 @@ pub fn run() {
             commands::presets::import_presets,
         ])
         .setup(|app| {
+            startup::mark_setup_started();
             let log_guard = logging::init(&app.path().app_log_dir()?);
             open_files::remember_first_launch(app.handle());
             let version = app.package_info().version.to_string();
@@ -88,6 +93,7 @@ pub fn run() {
                 sandbox,
                 _log_guard: log_guard,
             });
+            startup::mark_setup_done(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!());

@@ -434,6 +434,7 @@ async function main() {
       if (files.length === 0) throw new Error(`no log file in ${logs}`);
       const all = files.map((f) => readFileSync(join(logs, f), 'utf8')).join('\n');
       if (!all.includes('batch finished')) throw new Error('log has no batch line');
+      if (!all.includes('window ready')) throw new Error('log has no start-up figures (window-ready event)');
       for (const secret of [SECRET, WRONG_SECRET]) if (all.includes(secret)) throw new Error('a secret reached the log');
     });
   } finally {
