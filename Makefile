@@ -71,6 +71,14 @@ package: ui
 	ui/node_modules/.bin/tauri build --ci --bundles deb -- --locked
 	@ls -l target/release/bundle/deb/*.deb
 
+## The desktop app's figures on the release build under Xvfb: launch to an interactive window,
+## 1,000 files in the list and scrolling, memory of the process tree, binary and .deb sizes
+## (scripts/bench-app.sh; BENCHMARKS.md, "Desktop app"). Figures, not pass/fail.
+.PHONY: bench-app
+bench-app: package
+	[ -d tests/e2e/node_modules ] || (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+	scripts/bench-app.sh
+
 ## Inspects the .deb and runs its binary twice (single instance) under Xvfb.
 test-package: package
 	tests/package.sh

@@ -9,6 +9,7 @@ use signstash_core::credentials::CredentialsError;
 use signstash_core::error::{Lang, SignStashError};
 use signstash_core::journal::JournalError;
 use signstash_core::presets::PresetError;
+use signstash_core::resume::ResumeError;
 use signstash_core::settings::SettingsError;
 use ts_rs::TS;
 
@@ -39,6 +40,10 @@ pub enum AppError {
     #[error(transparent)]
     Tauri(#[from] tauri::Error),
     #[error("{0}")]
+    Resume(ResumeError, Lang),
+    #[error("{0}")]
+    BadPath(crate::paths::PathError, Lang),
+    #[error("{0}")]
     Presets(PresetError, Lang),
     /// Placement by preview: `preview.*` code and the detail.
     #[error("{1}")]
@@ -68,6 +73,8 @@ impl AppError {
             AppError::Io(_) => "io".into(),
             AppError::WatchNotConfigured => "watch.not_configured".into(),
             AppError::Tauri(_) => "internal".into(),
+            AppError::Resume(e, _) => e.code().into(),
+            AppError::BadPath(e, _) => e.code().into(),
             AppError::Presets(e, _) => e.code().into(),
             AppError::Preview(code, _, _) => (*code).into(),
         }
@@ -77,6 +84,8 @@ impl AppError {
         match self {
             AppError::Service(e, lang) => e.message(*lang),
             AppError::Journal(e, lang) => e.message(*lang),
+            AppError::Resume(e, lang) => e.message(*lang),
+            AppError::BadPath(e, lang) => e.message(*lang),
             AppError::Presets(e, lang) => e.message(*lang),
             AppError::Preview(code, _, lang) => crate::commands::placement::message(code, *lang),
             _ => String::new(),

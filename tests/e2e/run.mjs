@@ -17,6 +17,8 @@ import { remote } from 'webdriverio';
 import { pdf, ublInvoice } from './documents.mjs';
 import { keyboardChecks } from './keyboard.mjs';
 import { watchChecks } from './watch.mjs';
+import { resumeChecks } from './resume.mjs';
+import { secretsChecks } from './secrets.mjs';
 import { placementChecks } from './placement.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -435,6 +437,7 @@ async function main() {
       if (files.length === 0) throw new Error(`no log file in ${logs}`);
       const all = files.map((f) => readFileSync(join(logs, f), 'utf8')).join('\n');
       if (!all.includes('batch finished')) throw new Error('log has no batch line');
+      if (!all.includes('window ready')) throw new Error('log has no start-up figures (window-ready event)');
       for (const secret of [SECRET, WRONG_SECRET]) if (all.includes(secret)) throw new Error('a secret reached the log');
     });
 
@@ -450,6 +453,9 @@ async function main() {
 
 try {
   await main();
+  // Reliability (issue 5): a real kill and a resume, then the whole scratch home scanned for secrets.
+  await resumeChecks({ check, application, port, startSandbox, clientId: CLIENT_ID, secret: SECRET, screenshot });
+  await secretsChecks({ check, scratch: dirname(process.env.XDG_DATA_HOME), secrets: [SECRET, WRONG_SECRET] });
 } catch (error) {
   failed += 1;
   console.log(`FAILED unexpected error\n       ${error?.stack ?? error}`);

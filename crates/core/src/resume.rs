@@ -152,8 +152,14 @@ fn is_running(pid: u32) -> bool {
     }
     #[cfg(target_os = "linux")]
     {
-        std::fs::read_to_string(format!("/proc/{pid}/comm"))
-            .is_ok_and(|name| name.trim().starts_with("signstash"))
+        // A killed process stays a zombie until its parent reaps it: dead all the same.
+        let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+            stat.rsplit_once(')')
+                .is_some_and(|(_, rest)| rest.trim_start().starts_with(['Z', 'X']))
+        });
+        !zombie
+            && std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|name| name.trim().starts_with("signstash"))
     }
     #[cfg(not(target_os = "linux"))]
     {

@@ -27,6 +27,11 @@ pub fn padded_pdf(text: &str, size: usize) -> Vec<u8> {
     while out.len() + line.len() + 700 < size {
         out.extend_from_slice(&line);
     }
+    append_objects(out, &objects)
+}
+
+/// Appends `objects` (numbered from 1, object 1 the catalog), a classic xref table and the trailer.
+fn append_objects(mut out: Vec<u8>, objects: &[String]) -> Vec<u8> {
     let mut offsets = Vec::new();
     for (i, body) in objects.iter().enumerate() {
         offsets.push(out.len());
@@ -111,25 +116,5 @@ pub fn pdf_pages(pages: &[BlankPage]) -> Vec<u8> {
             page.rotate
         ));
     }
-    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for offset in offsets {
-        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
+    append_objects(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec(), &objects)
 }

@@ -5,6 +5,7 @@ pub mod files;
 pub mod history;
 pub mod placement;
 pub mod presets;
+pub mod resume;
 pub mod settings;
 pub mod sign;
 pub mod watch;

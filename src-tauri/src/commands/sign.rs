@@ -64,7 +64,7 @@ pub struct StartedBatch {
     pub total: usize,
 }
 
-fn progress(event: &Event) -> FileProgress {
+pub fn progress(event: &Event) -> FileProgress {
     let (index, status) = match event {
         Event::Queued { index, .. } => (*index, FileStatus::Queued),
         Event::Sending { index, .. } | Event::Signed { index } => (*index, FileStatus::Signing),
@@ -132,6 +132,13 @@ async fn prepare(
     placements: &[DocumentPlacement],
 ) -> Result<Prepared> {
     let lang = state.lang();
+    // The UI is not trusted with paths: each must be an existing PDF/XML file within the cap,
+    // checked before anything is sent (not even a token is asked for otherwise).
+    let files: Vec<InputFile> = crate::paths::documents(paths)
+        .map_err(|e| AppError::BadPath(e, lang))?
+        .into_iter()
+        .map(|(path, size)| InputFile { path, size })
+        .collect();
     let settings = state.settings();
     let env_settings = settings
         .environment(&settings.active_environment)
@@ -154,14 +161,6 @@ async fn prepare(
         .await
         .map_err(|e| AppError::Service(e, lang))?;
 
-    let files: Vec<InputFile> = paths
-        .iter()
-        .map(|p| {
-            let path = PathBuf::from(p);
-            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-            InputFile { path, size }
-        })
-        .collect();
     let writer = writer_for(&settings)?;
     let visible_per_document = placements
         .iter()

@@ -22,6 +22,7 @@ use ts_rs::TS;
 use crate::commands::settings::{credentials_for, store};
 use crate::commands::sign::signature_options;
 use crate::error::{AppError, CommandError, Result};
+use crate::paths;
 use crate::state::{lock, AppState};
 
 pub const CHANGED_EVENT: &str = "watch-changed";
@@ -268,10 +269,20 @@ pub fn set_watch_folders(
     output: Option<String>,
     backup: Option<String>,
 ) -> Result<WatchView> {
+    // The page is not trusted to send only folders the user chose: each must exist and is kept
+    // canonical; an empty one clears the choice.
+    let checked = |raw: Option<String>| -> Result<Option<String>> {
+        match raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(raw) => paths::folder(raw)
+                .map(|p| Some(p.to_string_lossy().into_owned()))
+                .map_err(|e| AppError::BadPath(e, state.lang())),
+        }
+    };
     let mut folders = folders_of(&state.settings());
-    folders.input = input;
-    folders.output = output;
-    folders.backup = backup;
+    folders.input = checked(input)?;
+    folders.output = checked(output)?;
+    folders.backup = checked(backup)?;
     save_folders(&state, &folders)?;
     if lock(&app.state::<WatchRunner>().current).is_some() {
         start(&app)?;

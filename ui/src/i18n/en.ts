@@ -187,6 +187,12 @@ export const en: Messages = {
     unknown: 'Something unexpected went wrong. Close the app and open it again; if it happens again, contact support.',
     detail: (code, message) => `Detail for support: ${code} — ${message}`,
   },
+  // Reliability (issue 5): batches a crash or a kill left unfinished.
+  resume: {
+    interrupted: (unfinished, total) =>
+      `A batch was interrupted (the app or the computer stopped): ${unfinished} of ${total} ${total === 1 ? 'invoice' : 'invoices'} not finished. Resume finishes them without signing any twice.`,
+    resume: 'Resume',
+  },
   // Placement by preview and presets.
   placement: {
     presets: 'Preset',

@@ -128,6 +128,11 @@ export interface Messages {
     /** Small print for support: the stable code and the technical message. */
     detail: (code: string, message: string) => string;
   };
+  // Reliability (issue 5): batches a crash or a kill left unfinished.
+  resume: {
+    interrupted: (unfinished: number, total: number) => string;
+    resume: string;
+  };
   /** Placement by preview and presets. */
   placement: PlacementMessages;
 }

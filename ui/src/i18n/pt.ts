@@ -190,6 +190,12 @@ export const pt: Messages = {
     unknown: 'Ocorreu um erro inesperado. Feche a aplicação e abra-a de novo; se voltar a acontecer, contacte o suporte.',
     detail: (code, message) => `Detalhe para o suporte: ${code} — ${message}`,
   },
+  // Fiabilidade (issue 5): lotes que uma falha ou um encerramento forçado deixou por terminar.
+  resume: {
+    interrupted: (unfinished, total) =>
+      `Um lote foi interrompido (a aplicação ou o computador parou): ${unfinished} de ${total} ${total === 1 ? 'fatura' : 'faturas'} por terminar. Retomar termina-as sem assinar nenhuma duas vezes.`,
+    resume: 'Retomar',
+  },
   // Placement by preview and presets.
   placement: {
     presets: 'Perfil',

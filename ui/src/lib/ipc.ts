@@ -11,6 +11,7 @@ import type { FileProgress } from './bindings/FileProgress';
 import type { HistoryFilter } from './bindings/HistoryFilter';
 import type { HistoryRow } from './bindings/HistoryRow';
 import type { Intake } from './bindings/Intake';
+import type { InterruptedBatch } from './bindings/InterruptedBatch';
 import type { Settings } from './bindings/Settings';
 import type { SettingsView } from './bindings/SettingsView';
 import type { StartedBatch } from './bindings/StartedBatch';
@@ -78,6 +79,9 @@ export const cancelSigning = () => call<null>('cancel_signing');
 export const history = (filter: HistoryFilter) => call<HistoryRow[]>('history', { filter });
 export const exportHistoryCsv = (filter: HistoryFilter) =>
   call<string | null>('export_history_csv', { filter });
+
+export const interruptedBatches = () => call<InterruptedBatch[] | null>('interrupted_batches');
+export const resumeBatch = (batchId: number) => call<StartedBatch>('resume_batch', { batchId });
 
 export const onProgress = (handler: (p: FileProgress) => void): Promise<UnlistenFn> =>
   listen<FileProgress>('sign-progress', (e) => handler(e.payload));

@@ -258,14 +258,27 @@ async fn sign_group(context: &Context<'_>, group: Vec<usize>) -> Vec<(usize, Out
     }
     if let Some(recorder) = context.recorder {
         // What was sent, fingerprinted, so that resume can tell whether an input changed since.
-        let sent: Result<Vec<(usize, &str, String)>, String> = prepared
+        // Hashed off the async task, which also drives the other requests in flight.
+        let paths: Vec<std::path::PathBuf> = prepared
             .iter()
-            .map(|d| {
-                let sha256 =
-                    file_sha256(&context.files[d.index].path).map_err(|e| e.to_string())?;
-                Ok((d.index, d.reference.as_str(), sha256))
-            })
+            .map(|d| context.files[d.index].path.clone())
             .collect();
+        let digests = tokio::task::spawn_blocking(move || {
+            paths
+                .iter()
+                .map(|path| file_sha256(path))
+                .collect::<std::io::Result<Vec<String>>>()
+        })
+        .await;
+        let sent: Result<Vec<(usize, &str, String)>, String> = match digests {
+            Ok(Ok(digests)) => Ok(prepared
+                .iter()
+                .zip(digests)
+                .map(|(d, sha256)| (d.index, d.reference.as_str(), sha256))
+                .collect()),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(e) => Err(format!("internal error: {e}")),
+        };
         if let Err(e) = sent.and_then(|sent| recorder.sending(&request_reference, &sent)) {
             // Unrecorded, a crash could leave it signed with nobody knowing: not sent.
             let journal_failure = failure("journal.unwritable", e);
