@@ -38,7 +38,8 @@ export async function watchChecks(ctx) {
   const input = join(work, 'vigiada', 'entrada');
   const output = join(work, 'vigiada', 'assinados');
   const backup = join(work, 'vigiada', 'originais');
-  await mkdir(input, { recursive: true });
+  // The panel's folder dialogs only return folders that exist; the test makes them as a user would.
+  for (const folder of [input, output, backup]) await mkdir(folder, { recursive: true });
   const source = join(work, 'FT W-0001.pdf');
   await writeFile(source, pdf('Fatura vigiada 1'));
 
@@ -46,6 +47,11 @@ export async function watchChecks(ctx) {
     await browser.$('#nav-watch').click();
     await browser.$('#watch-toggle').waitForExist({ timeout: 10_000 });
     expectEqual(await browser.execute(() => document.querySelector('#watch-toggle').checked), false, 'off at first');
+    // The page is not trusted with paths: one that is not a folder is refused in plain words.
+    const bad = await invoke(browser, 'set_watch_folders', { input: 'relativa', output, backup });
+    expectEqual(bad.err?.code, 'path.not_absolute', 'a relative input folder refused');
+    const gone = await invoke(browser, 'set_watch_folders', { input, output: join(work, 'nao-existe'), backup });
+    expectEqual(gone.err?.code, 'path.missing', 'a folder that does not exist refused');
     const set = await invoke(browser, 'set_watch_folders', { input, output, backup });
     if (set.err) throw new Error(`set_watch_folders: ${JSON.stringify(set.err)}`);
     await waitText(browser, '#watch-input-path', (t) => t === input, 'input folder shown');
