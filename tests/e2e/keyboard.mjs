@@ -111,4 +111,58 @@ export async function keyboardChecks(ctx) {
     await press(browser, Key.Enter);
     await browser.waitUntil(async () => (await browser.$$('#file-list .file-row')).length === 0, { timeout: 5_000, timeoutMsg: 'list not cleared by keyboard' });
   });
+
+  await check('keyboard only: placement preview opened by Enter, box moved by arrows and resized by Ctrl+arrows, Tab kept in the dialog, Escape closes', async () => {
+    await invoke(browser, 'plugin:event|emit', { event: 'open-files', payload: [join(folder, names[0])] });
+    await browser.waitUntil(async () => (await browser.$$('#file-list .file-row')).length === 1, { timeout: 10_000, timeoutMsg: 'the row never appeared' });
+    // Options start closed; the keyboard opens them.
+    await browser.execute(() => {
+      document.querySelector('#options').removeAttribute('open');
+      document.activeElement instanceof HTMLElement && document.activeElement.blur();
+    });
+    await tabTo(browser, 'options-summary');
+    await press(browser, Key.Enter);
+    expectEqual(await browser.execute(() => document.querySelector('#options').open), true, 'Enter on the summary opens the options');
+    await tabTo(browser, 'place-on-preview');
+    await press(browser, Key.Enter);
+    try {
+      await keyboardPreview();
+    } finally {
+      // Left open by a failure, the dialog would cover the window for the checks that follow.
+      if (await browser.$('#preview-cancel').isExisting()) await browser.$('#preview-cancel').click();
+      await browser.$('#clear-list').click();
+    }
+  });
+
+  async function keyboardPreview() {
+    await browser.waitUntil(() => browser.execute(() => document.activeElement?.id === 'preview-box' && document.querySelector('#preview-box').dataset.scale > 0), {
+      timeout: 20_000,
+      timeoutMsg: 'the preview did not open with focus on the box',
+    });
+    const box = () => browser.execute(() => Object.fromEntries(['left', 'top', 'width', 'height'].map((k) => [k, Number(document.querySelector('#preview-box').dataset[k])])));
+    const ring = await focused(browser);
+    if (!ring.visible) throw new Error(`the box has no visible focus ring (${ring.where})`);
+    const before = await box();
+    const near = (a, b) => Math.abs(a - b) < 0.02; // the dataset holds 2 decimals
+    await browser.keys([Key.ArrowLeft]);
+    await browser.keys([Key.Shift, Key.ArrowUp]);
+    await browser.keys([Key.Ctrl, Key.ArrowRight]);
+    await browser.keys([Key.Ctrl, Key.Shift, Key.ArrowDown]);
+    const after = await box();
+    const expected = { left: before.left - 1, top: before.top - 10, width: before.width + 1, height: before.height + 10 };
+    for (const k of Object.keys(expected)) {
+      if (!near(after[k], expected[k])) throw new Error(`box ${k}: ${JSON.stringify(before)} → ${JSON.stringify(after)}, expected ${JSON.stringify(expected)}`);
+    }
+    await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+    await browser.saveScreenshot(join(shots, 'keyboard-preview.png'));
+    // A modal dialog: Tab and Shift+Tab cycle through its controls and come back to the box.
+    for (const back of [false, true]) {
+      const passed = await tabTo(browser, 'preview-box', { back, max: 15 });
+      const outside = await browser.execute(() => !document.querySelector('#preview').contains(document.activeElement));
+      if (outside || passed.length < 4) throw new Error(`${back ? 'Shift+' : ''}Tab left the dialog or skipped its controls: ${passed.join(' → ')}`);
+    }
+    await press(browser, Key.Escape);
+    await browser.waitUntil(async () => !(await browser.$('#preview').isExisting()), { timeout: 5_000, timeoutMsg: 'Escape did not close the preview' });
+    expectEqual((await focused(browser)).id, 'place-on-preview', 'focus back on the button that opened the preview');
+  }
 }

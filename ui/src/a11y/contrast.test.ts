@@ -63,6 +63,7 @@ const pairs: [string, string, number, string][] = [
   ['ok', 'info-bg', TEXT, 'signed text in a focused row'],
   ['warn', 'surface-raised', TEXT, 'rejected rows, missing secret'],
   ['warn', 'info-bg', TEXT, 'rejected text in a focused row'],
+  ['preview-focus', 'surface-raised', NON_TEXT, 'focus ring of the signature box on the PDF page'],
   ['unknown-text', 'unknown-bg', TEXT, 'band while loading, neutral badges'],
   ['sandbox-text', 'sandbox-bg', TEXT, 'Sandbox band (and its focus ring: currentColor)'],
   ['sandbox-badge-text', 'sandbox-badge-bg', TEXT, 'Sandbox validity badge'],

@@ -152,8 +152,7 @@ export function placementPanel(context: PlacementPanelContext): HTMLElement {
       },
       onClose: () => preview.focus(),
     });
-    document.body.append(dialog.element);
-    dialog.element.querySelector<HTMLElement>('#preview-box')?.focus();
+    dialog.attach();
   });
   const clear = button('placement-clear', t.clearPlacement, () => context.state.clear());
 

@@ -42,6 +42,7 @@ export class PreviewDialog {
   private rect: ShownRect = { left: 0, top: 0, width: 180, height: 50 };
   private path = '';
   private scale = 0.8;
+  private inerted: HTMLElement[] = [];
 
   constructor(private readonly options: PreviewOptions) {
     const t = options.t.placement;
@@ -99,12 +100,45 @@ export class PreviewDialog {
     );
     this.element.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') this.close();
+      if (e.key === 'Tab') this.keepFocusInside(e);
     });
     const first = options.pdfs[0];
     if (first) void this.load(first);
   }
 
+  /** A modal dialog: Tab and Shift+Tab cycle through its controls, never into the page behind. */
+  private keepFocusInside(e: KeyboardEvent): void {
+    const focusable = [...this.element.querySelectorAll<HTMLElement>('select, input, button, [tabindex="0"]')].filter(
+      (el) => !el.hasAttribute('disabled') && !el.closest('[hidden]'),
+    );
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    if (!first || !last) return;
+    const active = document.activeElement;
+    if (e.shiftKey && (active === first || !this.element.contains(active))) {
+      last.focus();
+      e.preventDefault();
+    } else if (!e.shiftKey && (active === last || !this.element.contains(active))) {
+      first.focus();
+      e.preventDefault();
+    }
+  }
+
+  /** Shows the dialog over the page; everything behind it is inert until it closes. */
+  attach(): void {
+    for (const other of document.body.children) {
+      if (other instanceof HTMLElement && !other.inert) {
+        other.inert = true;
+        this.inerted.push(other);
+      }
+    }
+    document.body.append(this.element);
+    this.element.querySelector<HTMLElement>('#preview-box')?.focus();
+  }
+
   private close(): void {
+    for (const other of this.inerted) other.inert = false;
+    this.inerted = [];
     this.pdf?.close();
     this.pdf = null;
     this.element.remove();
@@ -196,12 +230,21 @@ export class PreviewDialog {
     box.addEventListener('pointercancel', end);
     box.addEventListener('keydown', (e) => {
       const step = e.shiftKey ? 10 : 1;
-      const moves: Record<string, Partial<ShownRect>> = {
-        ArrowLeft: { left: this.rect.left - step },
-        ArrowRight: { left: this.rect.left + step },
-        ArrowUp: { top: this.rect.top - step },
-        ArrowDown: { top: this.rect.top + step },
-      };
+      // Arrows move the box; with Ctrl they resize it (the handle's job for keyboard users).
+      const r = this.rect;
+      const moves: Record<string, Partial<ShownRect>> = e.ctrlKey
+        ? {
+            ArrowLeft: { width: r.width - step },
+            ArrowRight: { width: r.width + step },
+            ArrowUp: { height: r.height - step },
+            ArrowDown: { height: r.height + step },
+          }
+        : {
+            ArrowLeft: { left: r.left - step },
+            ArrowRight: { left: r.left + step },
+            ArrowUp: { top: r.top - step },
+            ArrowDown: { top: r.top + step },
+          };
       const change = moves[e.key];
       if (change) {
         this.move(change);

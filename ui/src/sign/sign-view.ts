@@ -261,7 +261,7 @@ export class SignView {
     return h(
       'details',
       { class: 'options', id: 'options' },
-      h('summary', {}, icon('pen'), t.title),
+      h('summary', { id: 'options-summary' }, icon('pen'), t.title),
       h('p', { class: 'options__types' }, t.types),
       h(
         'div',
