@@ -51,6 +51,10 @@ pub struct WatchView {
     pub status: WatchStatus,
     /// Why the watch stopped on its own (a folder gone, a damaged record), in plain words.
     pub error: Option<CommandError>,
+    /// Rises with every view taken: a command's answer can reach the UI after an event sent
+    /// later, and the UI keeps whichever view is newest.
+    #[ts(type = "number")]
+    pub revision: u64,
 }
 
 /// The running watch, managed by Tauri beside `AppState`.
@@ -61,6 +65,8 @@ pub struct WatchRunner {
     generation: AtomicU64,
     status: Mutex<Option<WatchStatus>>,
     error: Mutex<Option<CommandError>>,
+    /// The last view's revision; held while a view is taken, so revisions follow the reads.
+    revision: Mutex<u64>,
 }
 
 fn stopped_status() -> WatchStatus {
@@ -88,6 +94,8 @@ fn save_folders(state: &AppState, folders: &WatchFolders) -> Result<()> {
 fn view(app: &AppHandle) -> WatchView {
     let state = app.state::<AppState>();
     let runner = app.state::<WatchRunner>();
+    let mut revision = lock(&runner.revision);
+    *revision += 1;
     let running = lock(&runner.current).is_some();
     let status = lock(&runner.status).clone().unwrap_or_else(stopped_status);
     let error = lock(&runner.error).clone();
@@ -96,6 +104,7 @@ fn view(app: &AppHandle) -> WatchView {
         running,
         status,
         error,
+        revision: *revision,
     }
 }
 

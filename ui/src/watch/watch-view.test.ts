@@ -8,6 +8,7 @@ import { WatchPanel } from './watch-view';
 const tick = () => new Promise((r) => setTimeout(r, 20));
 const calls: { cmd: string; args: Record<string, unknown> }[] = [];
 let view: WatchView;
+let eventBeforeAnswer = false;
 
 function fresh(): WatchView {
   return {
@@ -15,26 +16,35 @@ function fresh(): WatchView {
     running: false,
     status: { phase: 'stopped', waiting: 0, signed: 0, failed: 0, lastActivity: null, problem: null },
     error: null,
+    revision: 1,
   };
+}
+
+/** The next view, as Rust takes it: every view a higher revision. */
+function next(change: Partial<WatchView>): WatchView {
+  view = { ...view, ...change, revision: view.revision + 1 };
+  return view;
 }
 
 beforeEach(() => {
   calls.length = 0;
   view = fresh();
+  eventBeforeAnswer = false;
   mockIPC(
-    (cmd, args) => {
+    async (cmd, args) => {
       const a = (args ?? {}) as Record<string, unknown>;
       calls.push({ cmd, args: a });
       if (cmd === 'get_watch') return view;
       if (cmd === 'choose_folder') return '/srv/entrada';
       if (cmd === 'set_watch_folders') {
-        view = { ...view, folders: { ...view.folders, input: a['input'] as string | null, output: a['output'] as string | null, backup: a['backup'] as string | null } };
-        return view;
+        return next({ folders: { ...view.folders, input: a['input'] as string | null, output: a['output'] as string | null, backup: a['backup'] as string | null } });
       }
       if (cmd === 'set_watch_enabled') {
         if (!view.folders.output) throw { code: 'watch.not_configured', message: '', detail: 'x' };
-        view = { ...view, running: true, folders: { ...view.folders, enabled: true }, status: { ...view.status, phase: 'starting' } };
-        return view;
+        const answer = next({ running: true, folders: { ...view.folders, enabled: true }, status: { ...view.status, phase: 'starting' } });
+        // The watch may already report before the command's answer arrives (taken earlier).
+        if (eventBeforeAnswer) await emit('watch-changed', next({ status: { ...view.status, phase: 'watching' } }));
+        return answer;
       }
       return null;
     },
@@ -82,6 +92,7 @@ describe('watch panel', () => {
     await tick();
     await emit('watch-changed', {
       ...view,
+      revision: view.revision + 1,
       status: {
         phase: 'watching',
         waiting: 0,
@@ -96,6 +107,15 @@ describe('watch panel', () => {
     expect(status?.getAttribute('aria-live')).toBe('polite');
     expect(status?.textContent).toBe('À espera de ficheiros novos · 3 assinados · 1 falhados · 0 em espera');
     expect(document.querySelector('#watch-last-activity')?.textContent).toContain('FT 1.pdf assinado → /o/FT 1_signed.pdf');
+  });
+
+  it('a command answer older than an event already shown does not overwrite it', async () => {
+    view.folders = { input: '/i', output: '/o', backup: '/b', enabled: false };
+    eventBeforeAnswer = true;
+    await mount();
+    (document.querySelector('#watch-toggle') as HTMLInputElement).click();
+    await tick();
+    expect(document.querySelector('#watch-status')?.textContent).toMatch(/^À espera de ficheiros novos/);
   });
 
   it('a watch that stopped on its own shows why', async () => {

@@ -29,11 +29,20 @@ export class WatchPanel {
   constructor(private readonly context: WatchPanelContext) {
     this.element = h('section', { class: 'watch', id: 'watch', 'aria-labelledby': 'watch-title' });
     this.unlisten = ipc.onWatchChanged((v) => {
-      this.view = v;
-      this.render();
+      if (this.take(v)) this.render();
     });
     this.unlisten.catch((e: unknown) => console.error('watch events not registered', e));
     this.render();
+  }
+
+  /**
+   * Keeps `v` unless a newer view is already shown: a command's answer may arrive after a
+   * status event the watch sent later (then the answer is stale and no new event would follow).
+   */
+  private take(v: WatchView): boolean {
+    if (this.view && v.revision < this.view.revision) return false;
+    this.view = v;
+    return true;
   }
 
   /** Stops listening (the panel is being replaced). */
@@ -43,7 +52,7 @@ export class WatchPanel {
 
   async load(): Promise<void> {
     try {
-      this.view = await ipc.getWatch();
+      this.take(await ipc.getWatch());
     } catch (e) {
       this.context.showError(e);
     }
@@ -57,7 +66,7 @@ export class WatchPanel {
       const chosen = await ipc.chooseFolder();
       if (chosen === null) return;
       const f = { ...v.folders, [key]: chosen };
-      this.view = await ipc.setWatchFolders(f.input, f.output, f.backup);
+      this.take(await ipc.setWatchFolders(f.input, f.output, f.backup));
       this.localError = null;
       this.render();
       document.getElementById(`watch-choose-${key}`)?.focus();
@@ -68,7 +77,7 @@ export class WatchPanel {
 
   private async toggle(on: boolean): Promise<void> {
     try {
-      this.view = await ipc.setWatchEnabled(on);
+      this.take(await ipc.setWatchEnabled(on));
       this.localError = null;
     } catch (e) {
       const failure = toCommandFailure(e);

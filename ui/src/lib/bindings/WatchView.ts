@@ -14,4 +14,9 @@ running: boolean, status: WatchStatus,
 /**
  * Why the watch stopped on its own (a folder gone, a damaged record), in plain words.
  */
-error: CommandError | null, };
+error: CommandError | null, 
+/**
+ * Rises with every view taken: a command's answer can reach the UI after an event sent
+ * later, and the UI keeps whichever view is newest.
+ */
+revision: number, };
