@@ -36,7 +36,7 @@ async function stats(origin) {
 }
 
 /** The app process of this run: our binary, with our scratch XDG_DATA_HOME (never another run's). */
-function appPids(application) {
+export function appPids(application) {
   const exe = realpathSync(application);
   const mine = `XDG_DATA_HOME=${process.env.XDG_DATA_HOME}`;
   const pids = [];

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { remote } from 'webdriverio';
+import { appPids } from './resume.mjs';
 
 function list(folder) {
   return existsSync(folder) ? readdirSync(folder).sort() : [];
@@ -89,7 +90,12 @@ export async function watchChecks(ctx) {
     const settings = JSON.parse(readFileSync(join(process.env.XDG_CONFIG_HOME, 'pt.multicert.signstash.desk', 'settings.json'), 'utf8'));
     const w = settings.watch ?? {};
     expectEqual([w.input, w.output, w.backup, w.enabled], [input, output, backup, true], 'watch remembered in settings.json');
+    const closing = Date.now();
     await browser.deleteSession();
+    // Closing the window must end the app, watch and all; a new launch while the old process is
+    // still there would be handed to it as a second instance and never open a window.
+    await waitFor(() => appPids(sessionOptions.capabilities['tauri:options'].application).length === 0, 'the app to exit after its window closed', 15_000);
+    console.log(`       figures: the app (watch running) exited ${Date.now() - closing} ms after its session was closed`);
     browser = await remote(sessionOptions);
     ctx.replaceBrowser(browser);
     await browser.$('#nav-watch').waitForExist({ timeout: 15_000 });
