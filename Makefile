@@ -71,7 +71,7 @@ package: ui
 	ui/node_modules/.bin/tauri build --ci --bundles deb -- --locked --profile dist
 	@ls -l target/dist/bundle/deb/*.deb
 
-## The desktop app's figures on the release build under Xvfb: launch to an interactive window,
+## The desktop app's figures on the shipped (`dist`) build under Xvfb: launch to an interactive window,
 ## 1,000 files in the list and scrolling, memory of the process tree, binary and .deb sizes
 ## (scripts/bench-app.sh; BENCHMARKS.md, "Desktop app"). Figures, not pass/fail.
 .PHONY: bench-app
