@@ -15,6 +15,7 @@ use ts_rs::{Config, ExportError, TS};
 
 use crate::commands::app::AppInfo;
 use crate::commands::history::{HistoryFilter, HistoryRow};
+use crate::commands::network::{EnvironmentCheck, ExportedDiagnostics, NetworkView};
 use crate::commands::settings::{ConnectionCheck, SettingsView};
 use crate::commands::sign::{BatchSummary, FileProgress, StartedBatch};
 use crate::error::CommandError;
@@ -36,6 +37,9 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     BatchSummary::export_all(&cfg)?;
     HistoryFilter::export_all(&cfg)?;
     HistoryRow::export_all(&cfg)?;
+    NetworkView::export_all(&cfg)?;
+    EnvironmentCheck::export_all(&cfg)?;
+    ExportedDiagnostics::export_all(&cfg)?;
     Ok(())
 }
 

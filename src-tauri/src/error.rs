@@ -8,6 +8,7 @@ use serde::{Serialize, Serializer};
 use signstash_core::credentials::CredentialsError;
 use signstash_core::error::{Lang, SignStashError};
 use signstash_core::journal::JournalError;
+use signstash_core::network::bundle::BundleError;
 use signstash_core::settings::SettingsError;
 use ts_rs::TS;
 
@@ -34,6 +35,10 @@ pub enum AppError {
     #[error("{0}")]
     Io(String),
     #[error(transparent)]
+    Bundle(#[from] BundleError),
+    #[error("the proxy user and password are both needed")]
+    ProxyLoginIncomplete,
+    #[error(transparent)]
     Tauri(#[from] tauri::Error),
 }
 
@@ -58,6 +63,8 @@ impl AppError {
             AppError::Credentials(e) => e.code().into(),
             AppError::Journal(e, _) => e.code().into(),
             AppError::Io(_) => "io".into(),
+            AppError::Bundle(e) => e.code().into(),
+            AppError::ProxyLoginIncomplete => "proxy_login_incomplete".into(),
             AppError::Tauri(_) => "internal".into(),
         }
     }

@@ -53,6 +53,15 @@ pub fn run() {
             commands::sign::cancel_signing,
             commands::history::history,
             commands::history::export_history_csv,
+            // Office network (proxy, extra CA, diagnose, export diagnostics).
+            commands::network::get_network,
+            commands::network::save_network,
+            commands::network::save_proxy_login,
+            commands::network::delete_proxy_login,
+            commands::network::choose_ca_certificate,
+            commands::network::remove_ca_certificate,
+            commands::network::diagnose,
+            commands::network::export_diagnostics,
             open_files::take_pending_open_files,
         ])
         .setup(|app| {

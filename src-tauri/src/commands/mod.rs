@@ -3,5 +3,6 @@
 pub mod app;
 pub mod files;
 pub mod history;
+pub mod network;
 pub mod settings;
 pub mod sign;

@@ -4,6 +4,7 @@ import type { FileStatus } from '../lib/bindings/FileStatus';
 import type { HistoryOutcome } from '../lib/bindings/HistoryOutcome';
 import type { Placement } from '../lib/bindings/Placement';
 import { en } from './en';
+import type { NetworkMessages } from './network';
 import { pt } from './pt';
 
 export type Language = 'pt' | 'en';
@@ -124,6 +125,7 @@ export interface Messages {
     /** Small print for support: the stable code and the technical message. */
     detail: (code: string, message: string) => string;
   };
+  network: NetworkMessages;
 }
 
 const catalogue: Record<Language, Messages> = { pt, en };

@@ -52,9 +52,9 @@ beforeEach(() => {
       return {
         passed: false,
         steps: [
-          { title: 'Resolver o nome', target: 's:443', outcome: 'passed', detail: '10.0.0.1', code: null, message: null },
-          { title: 'Obter um token', target: 's:443', outcome: 'failed', detail: '', code: 'auth.invalid_client', message: 'O serviço recusou o identificador ou o segredo do cliente.' },
-          { title: 'Chamar a API', target: 's:443', outcome: 'skipped', detail: '', code: null, message: null },
+          { title: 'Resolver o nome', target: 's:443', outcome: 'passed', detail: '10.0.0.1', code: null, message: null, elapsedMs: 3 },
+          { title: 'Obter um token', target: 's:443', outcome: 'failed', detail: '', code: 'auth.invalid_client', message: 'O serviço recusou o identificador ou o segredo do cliente.', elapsedMs: 41 },
+          { title: 'Chamar a API', target: 's:443', outcome: 'skipped', detail: '', code: null, message: null, elapsedMs: 0 },
         ],
       };
     }
