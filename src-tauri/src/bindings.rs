@@ -16,10 +16,13 @@ use ts_rs::{Config, ExportError, TS};
 use crate::commands::app::AppInfo;
 use crate::commands::history::{HistoryFilter, HistoryRow};
 use crate::commands::network::{EnvironmentCheck, ExportedDiagnostics, NetworkView};
+use crate::commands::placement::DocumentPlacement;
+use crate::commands::resume::InterruptedBatch;
 use crate::commands::settings::{ConnectionCheck, SettingsView};
 use crate::commands::sign::{BatchSummary, FileProgress, StartedBatch};
 use crate::error::CommandError;
 use crate::intake::Intake;
+use crate::startup::WindowReady;
 
 /// Where the committed bindings live, relative to this crate's manifest.
 pub const BINDINGS_DIR: &str = "../ui/src/lib/bindings";
@@ -40,6 +43,9 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     NetworkView::export_all(&cfg)?;
     EnvironmentCheck::export_all(&cfg)?;
     ExportedDiagnostics::export_all(&cfg)?;
+    InterruptedBatch::export_all(&cfg)?;
+    DocumentPlacement::export_all(&cfg)?;
+    WindowReady::export_all(&cfg)?;
     Ok(())
 }
 

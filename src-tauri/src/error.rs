@@ -9,6 +9,8 @@ use signstash_core::credentials::CredentialsError;
 use signstash_core::error::{Lang, SignStashError};
 use signstash_core::journal::JournalError;
 use signstash_core::network::bundle::BundleError;
+use signstash_core::presets::PresetError;
+use signstash_core::resume::ResumeError;
 use signstash_core::settings::SettingsError;
 use ts_rs::TS;
 
@@ -40,6 +42,15 @@ pub enum AppError {
     ProxyLoginIncomplete,
     #[error(transparent)]
     Tauri(#[from] tauri::Error),
+    #[error("{0}")]
+    Resume(ResumeError, Lang),
+    #[error("{0}")]
+    BadPath(crate::paths::PathError, Lang),
+    #[error("{0}")]
+    Presets(PresetError, Lang),
+    /// Placement by preview: `preview.*` code and the detail.
+    #[error("{1}")]
+    Preview(&'static str, String, Lang),
 }
 
 /// What a failed command returns to the UI (the shape of a rejected `invoke`).
@@ -66,6 +77,10 @@ impl AppError {
             AppError::Bundle(e) => e.code().into(),
             AppError::ProxyLoginIncomplete => "proxy_login_incomplete".into(),
             AppError::Tauri(_) => "internal".into(),
+            AppError::Resume(e, _) => e.code().into(),
+            AppError::BadPath(e, _) => e.code().into(),
+            AppError::Presets(e, _) => e.code().into(),
+            AppError::Preview(code, _, _) => (*code).into(),
         }
     }
 
@@ -73,6 +88,10 @@ impl AppError {
         match self {
             AppError::Service(e, lang) => e.message(*lang),
             AppError::Journal(e, lang) => e.message(*lang),
+            AppError::Resume(e, lang) => e.message(*lang),
+            AppError::BadPath(e, lang) => e.message(*lang),
+            AppError::Presets(e, lang) => e.message(*lang),
+            AppError::Preview(code, _, lang) => crate::commands::placement::message(code, *lang),
             _ => String::new(),
         }
     }

@@ -94,8 +94,17 @@ pub fn take_in(paths: &[PathBuf]) -> Intake {
         paths: Vec::new(),
         name: Some(SIGNED_FOLDER.into()),
     };
+    // Paths come from the WebView: a relative one would be read against the app's working folder.
+    let (paths, relative): (Vec<PathBuf>, Vec<PathBuf>) =
+        paths.iter().cloned().partition(|p| p.is_absolute());
+    let paths = paths.as_slice();
     let listed = inputs::collect(paths, MAX_FILE_BYTES, &outputs);
     let mut intake = Intake::default();
+    for path in relative {
+        intake
+            .rejected
+            .push(reject(&path, "input.not_absolute", "not an absolute path"));
+    }
     for file in listed.files {
         match read_head(&file.path) {
             Ok(head) => match detect::detect(&head) {
@@ -186,6 +195,60 @@ mod tests {
                 ("missing.pdf".into(), "input.missing".into()),
                 ("scan.png".into(), "input.unsupported".into()),
             ]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_out_of_a_dropped_folder_relative_paths_and_oversize_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let secret = outside.path().join("secret.pdf");
+        std::fs::write(&secret, b"%PDF-1.7 not yours").unwrap();
+        let d = dir.path().join("dropped");
+        std::fs::create_dir(&d).unwrap();
+        std::fs::write(d.join("mine.pdf"), b"%PDF-1.7\n").unwrap();
+        std::os::unix::fs::symlink(&secret, d.join("link.pdf")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), d.join("elsewhere")).unwrap();
+        let big = d.join("big.pdf");
+        std::fs::File::create(&big)
+            .unwrap()
+            .set_len(MAX_FILE_BYTES + 1)
+            .unwrap();
+
+        let intake = take_in(&[d.clone(), PathBuf::from("relative.pdf")]);
+        let accepted: Vec<_> = intake.accepted.iter().map(|f| f.path.clone()).collect();
+        assert_eq!(
+            accepted,
+            [d.join("mine.pdf").to_string_lossy().into_owned()]
+        );
+        assert!(
+            !format!("{intake:?}").contains("secret.pdf\", size"),
+            "the link's target was taken in: {intake:?}"
+        );
+        let codes: Vec<_> = intake
+            .rejected
+            .iter()
+            .map(|r| {
+                (
+                    r.path.rsplit('/').next().unwrap().to_string(),
+                    r.code.clone(),
+                )
+            })
+            .collect();
+        assert!(
+            codes.contains(&("relative.pdf".into(), "input.not_absolute".into())),
+            "{codes:?}"
+        );
+        assert!(
+            codes.contains(&("big.pdf".into(), "input.too_large".into())),
+            "{codes:?}"
+        );
+        assert!(
+            codes
+                .iter()
+                .any(|(n, c)| n == "link.pdf" && c == "input.link_outside"),
+            "{codes:?}"
         );
     }
 }

@@ -2,13 +2,17 @@
 //! workspace crates; this crate wires them to the UI.
 
 pub mod bindings;
+mod capabilities;
 mod commands;
 mod environment;
 mod error;
 mod intake;
 mod logging;
+mod memory;
 mod open_files;
+mod paths;
 mod sandbox;
+mod startup;
 mod state;
 
 use std::sync::{Arc, Mutex};
@@ -22,6 +26,8 @@ use crate::state::AppState;
 
 /// Builds and runs the app until its last window closes.
 pub fn run() {
+    startup::mark_main();
+    memory::keep_large_buffers_out_of_arenas();
     let result = tauri::Builder::default()
         // First: a second launch must hand its files over and exit before anything else starts.
         .plugin(tauri_plugin_single_instance::init(
@@ -53,7 +59,14 @@ pub fn run() {
             commands::sign::cancel_signing,
             commands::history::history,
             commands::history::export_history_csv,
-            // Office network (proxy, extra CA, diagnose, export diagnostics).
+            commands::resume::interrupted_batches,
+            commands::resume::resume_batch,
+            open_files::take_pending_open_files,
+            commands::placement::pdf_for_preview,
+            commands::presets::save_presets,
+            commands::presets::export_presets,
+            commands::presets::import_presets,
+            // Office network: proxy and extra CA; Diagnose; Export diagnostics.
             commands::network::get_network,
             commands::network::save_network,
             commands::network::save_proxy_login,
@@ -62,9 +75,9 @@ pub fn run() {
             commands::network::remove_ca_certificate,
             commands::network::diagnose,
             commands::network::export_diagnostics,
-            open_files::take_pending_open_files,
         ])
         .setup(|app| {
+            startup::mark_setup_started();
             let log_guard = logging::init(&app.path().app_log_dir()?);
             open_files::remember_first_launch(app.handle());
             let version = app.package_info().version.to_string();
@@ -89,6 +102,7 @@ pub fn run() {
                 sandbox,
                 _log_guard: log_guard,
             });
+            startup::mark_setup_done(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!());

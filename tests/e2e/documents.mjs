@@ -10,6 +10,11 @@ export function pdf(text) {
     `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
     '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
   ];
+  return pdfFromObjects(objects);
+}
+
+/** A PDF file of `objects` (numbered from 1, object 1 the catalog) with a classic xref table. */
+export function pdfFromObjects(objects) {
   let out = '%PDF-1.7\n%\u00e2\u00e3\u00cf\u00d3\n';
   const offsets = [];
   objects.forEach((body, i) => {

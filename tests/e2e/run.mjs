@@ -15,6 +15,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { remote } from 'webdriverio';
 import { pdf, ublInvoice } from './documents.mjs';
+import { resumeChecks } from './resume.mjs';
+import { secretsChecks } from './secrets.mjs';
+import { placementChecks } from './placement.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const application = resolve(process.env.APP ?? join(root, 'target/debug/signstash-desk'));
@@ -396,6 +399,8 @@ async function main() {
       expectEqual(signedFolderContents(later), ['FT 2026-0005_signed.pdf'], 'signed in sandbox');
     });
 
+    await placementChecks(browser, work, { check, invoke, waitText, text, screenshot, expectEqual });
+
     await check('1,000 files from a folder: listed quickly, only the visible rows in the page, scrolls to the end', async () => {
       const many = join(work, 'mil');
       await mkdir(many);
@@ -429,6 +434,7 @@ async function main() {
       if (files.length === 0) throw new Error(`no log file in ${logs}`);
       const all = files.map((f) => readFileSync(join(logs, f), 'utf8')).join('\n');
       if (!all.includes('batch finished')) throw new Error('log has no batch line');
+      if (!all.includes('window ready')) throw new Error('log has no start-up figures (window-ready event)');
       for (const secret of [SECRET, WRONG_SECRET]) if (all.includes(secret)) throw new Error('a secret reached the log');
     });
   } finally {
@@ -440,6 +446,9 @@ async function main() {
 
 try {
   await main();
+  // Reliability (issue 5): a real kill and a resume, then the whole scratch home scanned for secrets.
+  await resumeChecks({ check, application, port, startSandbox, clientId: CLIENT_ID, secret: SECRET, screenshot });
+  await secretsChecks({ check, scratch: dirname(process.env.XDG_DATA_HOME), secrets: [SECRET, WRONG_SECRET] });
 } catch (error) {
   failed += 1;
   console.log(`FAILED unexpected error\n       ${error?.stack ?? error}`);

@@ -1,5 +1,6 @@
 //! `signstash`: the command line of Sign'Stash Desk.
 
+mod bench_cmd;
 mod credentials_cmd;
 mod doctor_cmd;
 mod network_args;
@@ -38,6 +39,8 @@ enum Command {
     Sandbox(Box<sandbox_cmd::SandboxArgs>),
     /// Watch a folder: sign each file that arrives, move originals to a backup folder.
     Watch(Box<watch_cmd::WatchArgs>),
+    /// Measure our engine against the reference-client shape and the sandbox's own limit.
+    Bench(Box<bench_cmd::BenchArgs>),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
             Command::Credentials(args) => credentials_cmd::run(args).map(|()| true),
             Command::Sandbox(args) => sandbox_cmd::run(*args).await.map(|()| true),
             Command::Watch(args) => watch_cmd::run(*args).await,
+            Command::Bench(args) => bench_cmd::run(*args).await,
         }
     });
     match result {

@@ -5,6 +5,7 @@
 //! `0.0.10`) is sent once more with a new token. Every other retry is the batch engine's call,
 //! guided by [`SignStashError::is_retryable`].
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,10 +21,12 @@ use http::{host_of, path_of};
 pub use http::{ClientOptions, ProxySetting};
 
 pub(crate) mod http;
+mod stream;
 use crate::environment::Environment;
 use crate::error::{SignStashError, UrlField};
 use crate::model::{parse_operation_id, BaseOperation, SignOperation, SignRequest, TokenResponse};
 use crate::token::{AccessToken, Credentials, FetchedToken, TokenCache, DEFAULT_LIFETIME};
+pub use stream::{InvalidContent, StreamedAnswer};
 
 /// One environment and one client service. Cheap to clone; clones share the connection pool and,
 /// through the [`TokenCache`], the token.
@@ -34,6 +37,7 @@ pub struct SignStashClient {
     credentials: Credentials,
     tokens: Arc<TokenCache>,
     max_answer_bytes: u64,
+    read_whole_answer_max_bytes: u64,
 }
 
 impl std::fmt::Debug for SignStashClient {
@@ -58,6 +62,7 @@ impl SignStashClient {
             credentials,
             tokens,
             max_answer_bytes: options.max_answer_bytes,
+            read_whole_answer_max_bytes: options.read_whole_answer_max_bytes,
         })
     }
 
@@ -156,6 +161,105 @@ impl SignStashClient {
             .send(Method::POST, &url, Some(Bytes::from(body)))
             .await?;
         parse_success(answer)
+    }
+
+    /// `POST api/v0/document/sign/base64/`, streamed both ways: document `i`'s content is read
+    /// from `files[i]` and base64-encoded while the body is sent (the request's own
+    /// `base64Content` values are ignored), and the answer is parsed as it arrives, each
+    /// `signedContent` decoded aside. `expected_size` sizes each decoded buffer (the largest
+    /// original plus room for a signature). Memory stays near a chunk per request, not a request.
+    pub async fn sign_base64_files(
+        &self,
+        request: &SignRequest,
+        files: &[PathBuf],
+        expected_size: usize,
+    ) -> Result<StreamedAnswer, SignStashError> {
+        let body = stream::StreamedBody::new(request, files)?;
+        tracing::info!(
+            environment = %self.environment.id,
+            reference = %request.external_reference,
+            documents = request.documents.len(),
+            "sign request (streamed)"
+        );
+        let url = self.environment.endpoint("document/sign/base64/");
+        let host = host_of(&url);
+        let token = self.token().await?;
+        let sent_at = std::time::Instant::now();
+        let mut response = self.post_streamed(&url, &host, &body, &token).await?;
+        tracing::debug!(
+            until_headers_ms = sent_at.elapsed().as_millis() as u64,
+            "sign answer headers"
+        );
+        if matches!(response.status().as_u16(), 401 | 409) {
+            let answer = http::read(response, &host, self.max_answer_bytes).await?;
+            if !refuses_token(&answer) {
+                return Err(classify::api_failure(
+                    answer.status.as_u16(),
+                    answer.retry_after_secs(),
+                    &answer.body,
+                ));
+            }
+            tracing::info!(
+                environment = %self.environment.id,
+                status = answer.status.as_u16(),
+                "token refused by the API; fetching a new one and retrying once"
+            );
+            self.tokens
+                .invalidate(&self.environment.id, &self.credentials.client_id, &token)
+                .await;
+            let token = self.token().await?;
+            response = self.post_streamed(&url, &host, &body, &token).await?;
+        }
+        let status = response.status();
+        if status.is_redirection() {
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            return Err(classify::redirect(status.as_u16(), location.as_deref()));
+        }
+        if !status.is_success() {
+            let answer = http::read(response, &host, self.max_answer_bytes).await?;
+            return Err(classify::api_failure(
+                answer.status.as_u16(),
+                answer.retry_after_secs(),
+                &answer.body,
+            ));
+        }
+        let answered_at = std::time::Instant::now();
+        let answer = stream::read_answer(
+            response,
+            &host,
+            self.max_answer_bytes,
+            self.read_whole_answer_max_bytes,
+            expected_size,
+        )
+        .await;
+        tracing::debug!(
+            read_ms = answered_at.elapsed().as_millis() as u64,
+            "sign answer read"
+        );
+        answer
+    }
+
+    async fn post_streamed(
+        &self,
+        url: &str,
+        host: &str,
+        body: &stream::StreamedBody,
+        token: &AccessToken,
+    ) -> Result<reqwest::Response, SignStashError> {
+        self.http
+            .post(url)
+            .bearer_auth(token.expose())
+            .header(ACCEPT, "application/json")
+            .header(CONTENT_TYPE, "application/json")
+            .header(reqwest::header::CONTENT_LENGTH, body.length())
+            .body(body.to_body())
+            .send()
+            .await
+            .map_err(|e| classify::transport(&e, host))
     }
 
     /// `GET api/v0/operation/id/withDocumentExternalReference/{ref}`: the operation holding the

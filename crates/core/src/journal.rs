@@ -724,10 +724,12 @@ fn rfc3339(ms: i64) -> String {
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&sha2::Sha256::digest(bytes))
+}
+
+/// Lower-case hexadecimal, as the journal stores digests.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Feeds the batch engine's steps into the journal: `document_ids[i]` is the journal id of the
@@ -747,12 +749,12 @@ impl Recorder for JournalRecorder<'_> {
     fn sending(
         &self,
         request_reference: &str,
-        documents: &[(usize, &str, &[u8])],
+        documents: &[(usize, &str, String)],
     ) -> Result<(), String> {
         let rows = documents
             .iter()
-            .filter_map(|(index, reference, bytes)| {
-                Some((self.id(*index)?, *reference, sha256_hex(bytes)))
+            .filter_map(|(index, reference, sha256)| {
+                Some((self.id(*index)?, *reference, sha256.clone()))
             })
             .collect::<Vec<_>>();
         self.journal

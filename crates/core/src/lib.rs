@@ -13,6 +13,7 @@ pub mod journal;
 pub mod model;
 pub mod network;
 pub mod output;
+pub mod presets;
 pub mod resume;
 pub mod settings;
 pub mod token;

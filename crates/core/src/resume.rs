@@ -152,8 +152,14 @@ fn is_running(pid: u32) -> bool {
     }
     #[cfg(target_os = "linux")]
     {
-        std::fs::read_to_string(format!("/proc/{pid}/comm"))
-            .is_ok_and(|name| name.trim().starts_with("signstash"))
+        // A killed process stays a zombie until its parent reaps it: dead all the same.
+        let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+            stat.rsplit_once(')')
+                .is_some_and(|(_, rest)| rest.trim_start().starts_with(['Z', 'X']))
+        });
+        !zombie
+            && std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|name| name.trim().starts_with("signstash"))
     }
     #[cfg(not(target_os = "linux"))]
     {
@@ -329,6 +335,8 @@ pub async fn run(
 struct Reread {
     record: DocumentRecord,
     prepared: Option<Prepared>,
+    /// The original as read again now (empty when it could not be).
+    bytes: Vec<u8>,
 }
 
 impl Resumer<'_> {
@@ -391,6 +399,7 @@ impl Resumer<'_> {
             return Reread {
                 record,
                 prepared: None,
+                bytes: Vec::new(),
             };
         };
         let bytes = match std::fs::read(&record.input_path) {
@@ -405,6 +414,7 @@ impl Resumer<'_> {
                 return Reread {
                     record,
                     prepared: None,
+                    bytes: Vec::new(),
                 };
             }
         };
@@ -422,6 +432,7 @@ impl Resumer<'_> {
             return Reread {
                 record,
                 prepared: None,
+                bytes: Vec::new(),
             };
         }
         let kind = match detect::detect(&bytes) {
@@ -431,6 +442,7 @@ impl Resumer<'_> {
                 return Reread {
                     record,
                     prepared: None,
+                    bytes: Vec::new(),
                 };
             }
         };
@@ -440,9 +452,10 @@ impl Resumer<'_> {
             prepared: Some(Prepared {
                 index,
                 kind,
-                bytes,
+                size: bytes.len() as u64,
                 reference,
             }),
+            bytes,
         }
     }
 
@@ -474,11 +487,15 @@ impl Resumer<'_> {
             .map(|p| Prepared {
                 index: p.index,
                 kind: p.kind,
-                bytes: p.bytes.clone(),
+                size: p.size,
                 reference: p.reference.clone(),
             })
             .collect();
-        let request = batch::build_request(request_reference, &prepared, &self.batch_options());
+        let mut request = batch::build_request(request_reference, &prepared, &self.batch_options());
+        // A resend is rare and small: the contents go in the request itself, not streamed.
+        for (document, reread) in request.documents.iter_mut().zip(ready.iter()) {
+            document.document_request.base64_content = STANDARD.encode(&reread.bytes);
+        }
         for document in &ready {
             self.emit(Event::Sending {
                 index: Self::index(&document.record),
@@ -495,8 +512,13 @@ impl Resumer<'_> {
                 self.wait_for(&first_reference, &ready, &e).await;
             }
             Err(e) if e.code() == "api.reused_reference" => {
-                self.report.signed_not_retrievable += ready.len();
                 for document in &ready {
+                    // Killed between writing the output and recording it: it is on disk.
+                    if let Some(output) = self.output_saved_before_crash(document) {
+                        self.saved(&document.record, output, None);
+                        continue;
+                    }
+                    self.report.signed_not_retrievable += 1;
                     let reference = document.record.external_reference.as_deref().unwrap_or("");
                     let message = if self.lang == Lang::Pt {
                         format!("O serviço já assinou este documento antes da interrupção (referência {reference}), mas um Proxy Client não o pode devolver de novo. Procure-o no serviço ou assine de novo.")
@@ -602,7 +624,7 @@ impl Resumer<'_> {
                 self.fail(&document.record, "answer.bad_content", message);
                 continue;
             };
-            if let Err(e) = verify::verify_signed(prepared.kind, &prepared.bytes, &signed) {
+            if let Err(e) = verify::verify_signed(prepared.kind, &document.bytes, &signed) {
                 self.fail(&document.record, e.code(), e.to_string());
                 continue;
             }
@@ -626,6 +648,32 @@ impl Resumer<'_> {
                 self.report.recovered += 1;
             }
         }
+    }
+
+    /// An output written since the batch began that is a verified signed version of this
+    /// document's original (its answer cannot be fetched again to compare bytes), if any.
+    fn output_saved_before_crash(&self, document: &Reread) -> Option<PathBuf> {
+        let kind = document.prepared.as_ref()?.kind;
+        let preferred = self.writer.output_path_for(&document.record.input_path);
+        let folder = preferred.parent()?;
+        let stem = preferred.file_stem()?.to_str()?.to_owned();
+        let since = std::time::UNIX_EPOCH
+            + Duration::from_millis(u64::try_from(self.batch.created_at).unwrap_or(0));
+        std::fs::read_dir(folder)
+            .ok()?
+            .flatten()
+            .filter(|e| {
+                e.file_name().to_str().is_some_and(|n| n.starts_with(&stem))
+                    && e.metadata().is_ok_and(|m| {
+                        m.is_file() && m.modified().is_ok_and(|modified| modified >= since)
+                    })
+            })
+            .map(|e| e.path())
+            .find(|path| {
+                std::fs::read(path).is_ok_and(|candidate| {
+                    verify::verify_signed(kind, &document.bytes, &candidate).is_ok()
+                })
+            })
     }
 
     /// An output already holding exactly `signed` (saved just before the crash), if any.

@@ -17,6 +17,7 @@ use crate::error::{Lang, SignStashError};
 use crate::model::{LocationType, TemplateType, VisibleSignatureInfo};
 use crate::network::config::{ExtraCa, NetworkSettings};
 use crate::output::NamePattern;
+use crate::presets::Preset;
 
 pub const APP_ID: &str = "pt.multicert.signstash.desk";
 pub const FILE_NAME: &str = "settings.json";
@@ -68,6 +69,8 @@ pub struct Settings {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub network: Option<NetworkSettings>,
+    /// Named signature profiles chosen from the main window.
+    pub presets: Vec<Preset>,
     #[serde(flatten)]
     #[cfg_attr(feature = "ts", ts(skip))]
     pub other: Map<String, Value>,
@@ -293,6 +296,7 @@ impl Default for Settings {
             language: None,
             signature: SignatureSettings::default(),
             network: None,
+            presets: Vec::new(),
             other: Map::new(),
         }
     }
@@ -350,6 +354,8 @@ impl Settings {
                 self.active_environment
             )));
         }
+        crate::presets::validate_all(&self.presets)
+            .map_err(|e| SettingsError::Invalid(e.to_string()))?;
         Ok(())
     }
 

@@ -328,3 +328,63 @@ async fn a_returned_document_that_is_not_base64_is_not_saved() {
         &out.join("b_signed.pdf")
     );
 }
+
+/// Large answers are parsed as they arrive instead of read whole: the same recovery and refusals
+/// hold on that path (forced here for small answers).
+#[tokio::test]
+async fn streamed_answers_recover_and_refuse_like_whole_ones() {
+    let s = setup().await;
+    let (writer, out) = s.writer("out");
+    let streamed = |hosted: bool| {
+        let base = if hosted {
+            s.sandbox.hosted_api_base()
+        } else {
+            s.sandbox.proxy_api_base()
+        };
+        let environment =
+            Environment::custom("test", &s.sandbox.token_url(), &base).expect("environment");
+        let options = ClientOptions {
+            proxy: ProxySetting::Direct,
+            read_whole_answer_max_bytes: 0,
+            ..ClientOptions::default()
+        };
+        SignStashClient::new(
+            environment,
+            Credentials::new("bar", "barsecret"),
+            Arc::new(TokenCache::new()),
+            &options,
+        )
+        .expect("client")
+    };
+    let client = streamed(true);
+    let documents: Vec<(String, Vec<u8>)> = (0..3)
+        .map(|i| (format!("s{i}.pdf"), pdf(&format!("s{i}"))))
+        .collect();
+    let files = s.inputs("plain", &documents);
+    let outcomes = sign(&client, &writer, &files, &quick()).await;
+    assert_eq!(saved(&outcomes), 3);
+    for outcome in &outcomes {
+        assert!(pdfsig_ok(outcome.result.as_ref().expect("saved")));
+    }
+    for fault in [
+        "drop_connection_next",
+        "truncated_body_next",
+        "malformed_json_next",
+    ] {
+        s.faults(json!({fault: 1})).await;
+        let files = s.inputs(fault, &[(format!("{fault}.pdf"), pdf(fault))]);
+        let outcomes = sign(&client, &writer, &files, &quick()).await;
+        assert_eq!(saved(&outcomes), 1, "{fault}: {:?}", outcomes[0].result);
+    }
+    assert_eq!(s.sandbox.stats().documents_signed, 6);
+    assert_eq!(s.sandbox.stats().duplicate_contents_signed, 0);
+
+    s.faults(json!({"invalid_base64_next": 1})).await;
+    let files = s.inputs("b", &[("b.pdf".into(), pdf("b"))]);
+    let outcomes = sign(&streamed(false), &writer, &files, &quick()).await;
+    assert_eq!(
+        outcomes[0].result.as_ref().expect_err("refused").code,
+        "answer.bad_content"
+    );
+    assert!(!out.join("b_signed.pdf").exists());
+}

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use signstash_core::batch::{Failure, Recorder};
 use signstash_core::inputs::InputFile;
 use signstash_core::journal::{
-    DocState, HistoryQuery, Journal, JournalRecorder, NewBatch, OutcomeFilter, OutputSettings,
-    ResumeSettings,
+    sha256_hex, DocState, HistoryQuery, Journal, JournalRecorder, NewBatch, OutcomeFilter,
+    OutputSettings, ResumeSettings,
 };
 
 fn new_batch(environment: &str) -> NewBatch {
@@ -53,8 +53,8 @@ fn records_each_step_and_reopens_from_disk() {
         .sending(
             "ssd-req",
             &[
-                (0, "ssd-req-0", b"aaa".as_slice()),
-                (1, "ssd-req-1", b"bbb"),
+                (0, "ssd-req-0", sha256_hex(b"aaa")),
+                (1, "ssd-req-1", sha256_hex(b"bbb")),
             ],
         )
         .expect("sending");

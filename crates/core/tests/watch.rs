@@ -267,7 +267,7 @@ async fn signs_what_arrives_once_explains_failures_and_survives_a_restart() {
 struct References(Mutex<Vec<String>>);
 
 impl Recorder for References {
-    fn sending(&self, _request: &str, documents: &[(usize, &str, &[u8])]) -> Result<(), String> {
+    fn sending(&self, _request: &str, documents: &[(usize, &str, String)]) -> Result<(), String> {
         let mut all = self.0.lock().map_err(|e| e.to_string())?;
         all.extend(documents.iter().map(|(_, r, _)| r.to_string()));
         Ok(())

@@ -49,7 +49,7 @@ pub async fn sign_base64(
         validate(parsed, Contents::Base64, &shared.pki.signer.common_name)?
     };
     drop(body);
-    process(shared, base, caller, request, started).await
+    process_to_completion(shared, base, caller, request, started).await
 }
 
 /// Reads a body into one buffer sized from Content-Length: collecting chunks and then joining them
@@ -115,7 +115,22 @@ pub async fn sign_multipart(
             &shared.pki.signer.common_name,
         )?
     };
-    process(shared, base, caller, request, started).await
+    process_to_completion(shared, base, caller, request, started).await
+}
+
+/// Like a real service, a request once accepted is signed and stored even if the client hangs up
+/// (or is killed) meanwhile: the work runs in its own task, which a dropped connection does not
+/// cancel. Only the answer is lost, and the consult endpoints still find the operation.
+async fn process_to_completion(
+    shared: Shared,
+    base: ApiBase,
+    caller: Caller,
+    request: ValidRequest,
+    started: Instant,
+) -> Result<Response, ApiError> {
+    tokio::spawn(process(shared, base, caller, request, started))
+        .await
+        .map_err(|e| ApiError::Unhandled(format!("signing task failed: {e}")))?
 }
 
 async fn process(

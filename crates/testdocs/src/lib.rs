@@ -27,6 +27,11 @@ pub fn padded_pdf(text: &str, size: usize) -> Vec<u8> {
     while out.len() + line.len() + 700 < size {
         out.extend_from_slice(&line);
     }
+    append_objects(out, &objects)
+}
+
+/// Appends `objects` (numbered from 1, object 1 the catalog), a classic xref table and the trailer.
+fn append_objects(mut out: Vec<u8>, objects: &[String]) -> Vec<u8> {
     let mut offsets = Vec::new();
     for (i, body) in objects.iter().enumerate() {
         offsets.push(out.len());
@@ -77,4 +82,39 @@ mod tests {
             big.len()
         );
     }
+}
+
+/// One blank page of [`pdf_pages`]: its MediaBox (`[llx lly urx ury]`, points) and /Rotate.
+#[derive(Clone, Copy, Debug)]
+pub struct BlankPage {
+    pub media_box: [f32; 4],
+    pub rotate: i32,
+}
+
+impl BlankPage {
+    pub const A4: BlankPage = BlankPage {
+        media_box: [0.0, 0.0, 595.0, 842.0],
+        rotate: 0,
+    };
+}
+
+/// A valid PDF of blank pages, so whatever a renderer draws on them is the signature box alone.
+pub fn pdf_pages(pages: &[BlankPage]) -> Vec<u8> {
+    let kids: Vec<String> = (0..pages.len()).map(|i| format!("{} 0 R", i + 3)).collect();
+    let mut objects = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {} >>",
+            kids.join(" "),
+            pages.len()
+        ),
+    ];
+    for page in pages {
+        let [a, b, c, d] = page.media_box;
+        objects.push(format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [{a} {b} {c} {d}] /Rotate {} /Resources << >> >>",
+            page.rotate
+        ));
+    }
+    append_objects(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec(), &objects)
 }

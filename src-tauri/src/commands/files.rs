@@ -3,21 +3,25 @@
 
 use std::path::PathBuf;
 
-use tauri::AppHandle;
+use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
 use crate::error::{AppError, Result};
 use crate::intake::{self, Intake};
+use crate::paths;
+use crate::state::AppState;
 
 /// Sorts dropped or opened paths into documents to sign and files listed with a reason.
 #[tauri::command]
 pub async fn take_in_paths(paths: Vec<String>) -> Intake {
     let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
     // Walking a big folder and reading heads is blocking work.
-    tauri::async_runtime::spawn_blocking(move || intake::take_in(&paths))
+    let intake = tauri::async_runtime::spawn_blocking(move || intake::take_in(&paths))
         .await
-        .unwrap_or_default()
+        .unwrap_or_default();
+    crate::commands::placement::remember(&intake);
+    intake
 }
 
 /// "Add files…": the native dialog; the chosen files go through the same intake as a drop.
@@ -74,11 +78,8 @@ pub async fn choose_folder(app: AppHandle) -> Option<String> {
 
 /// Opens a folder in the file manager.
 #[tauri::command]
-pub fn open_folder(app: AppHandle, path: String) -> Result<()> {
-    let path = PathBuf::from(path);
-    if !path.is_dir() {
-        return Err(AppError::Io(format!("{} is not a folder", path.display())));
-    }
+pub fn open_folder(app: AppHandle, state: State<'_, AppState>, path: String) -> Result<()> {
+    let path = paths::folder(&path).map_err(|e| AppError::BadPath(e, state.lang()))?;
     app.opener()
         .open_path(path.to_string_lossy(), None::<&str>)
         .map_err(|e| AppError::Io(e.to_string()))
@@ -86,11 +87,8 @@ pub fn open_folder(app: AppHandle, path: String) -> Result<()> {
 
 /// Shows a file selected in its folder.
 #[tauri::command]
-pub fn show_in_folder(app: AppHandle, path: String) -> Result<()> {
-    let path = PathBuf::from(path);
-    if !path.exists() {
-        return Err(AppError::Io(format!("{} no longer exists", path.display())));
-    }
+pub fn show_in_folder(app: AppHandle, state: State<'_, AppState>, path: String) -> Result<()> {
+    let path = paths::existing(&path).map_err(|e| AppError::BadPath(e, state.lang()))?;
     app.opener()
         .reveal_item_in_dir(&path)
         .map_err(|e| AppError::Io(e.to_string()))

@@ -4,5 +4,8 @@ pub mod app;
 pub mod files;
 pub mod history;
 pub mod network;
+pub mod placement;
+pub mod presets;
+pub mod resume;
 pub mod settings;
 pub mod sign;

@@ -18,6 +18,7 @@ use ts_rs::TS;
 
 use crate::commands::history::journal;
 use crate::commands::network::client_options;
+use crate::commands::placement::DocumentPlacement;
 use crate::commands::settings::credentials_for;
 use crate::error::{AppError, Result};
 use crate::state::{lock, AppState};
@@ -64,7 +65,7 @@ pub struct StartedBatch {
     pub total: usize,
 }
 
-fn progress(event: &Event) -> FileProgress {
+pub fn progress(event: &Event) -> FileProgress {
     let (index, status) = match event {
         Event::Queued { index, .. } => (*index, FileStatus::Queued),
         Event::Sending { index, .. } | Event::Signed { index } => (*index, FileStatus::Signing),
@@ -126,8 +127,19 @@ struct Prepared {
     environment_id: String,
 }
 
-async fn prepare(state: &AppState, paths: &[String]) -> Result<Prepared> {
+async fn prepare(
+    state: &AppState,
+    paths: &[String],
+    placements: &[DocumentPlacement],
+) -> Result<Prepared> {
     let lang = state.lang();
+    // The UI is not trusted with paths: each must be an existing PDF/XML file within the cap,
+    // checked before anything is sent (not even a token is asked for otherwise).
+    let files: Vec<InputFile> = crate::paths::documents(paths)
+        .map_err(|e| AppError::BadPath(e, lang))?
+        .into_iter()
+        .map(|(path, size)| InputFile { path, size })
+        .collect();
     let settings = state.settings();
     let env_settings = settings
         .environment(&settings.active_environment)
@@ -150,16 +162,14 @@ async fn prepare(state: &AppState, paths: &[String]) -> Result<Prepared> {
         .await
         .map_err(|e| AppError::Service(e, lang))?;
 
-    let files: Vec<InputFile> = paths
-        .iter()
-        .map(|p| {
-            let path = PathBuf::from(p);
-            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-            InputFile { path, size }
-        })
-        .collect();
     let writer = writer_for(&settings)?;
+    let visible_per_document = placements
+        .iter()
+        .filter(|p| p.index < paths.len())
+        .map(|p| Ok((p.index, p.visible_info(&settings.signature.template, lang)?)))
+        .collect::<Result<_>>()?;
     let options = BatchOptions {
+        visible_per_document,
         budget: Budget::default(),
         max_in_flight: settings.parallel_requests.clamp(1, 8) as usize,
         signature: signature_options(&settings),
@@ -209,6 +219,7 @@ pub async fn start_signing(
     app: AppHandle,
     state: State<'_, AppState>,
     paths: Vec<String>,
+    placements: Option<Vec<DocumentPlacement>>,
 ) -> Result<StartedBatch> {
     // One batch at a time: claimed before anything is recorded, released if preparing fails.
     let cancel = CancellationToken::new();
@@ -228,7 +239,7 @@ pub async fn start_signing(
         batch_id,
         document_ids,
         environment_id,
-    } = match prepare(&state, &paths).await {
+    } = match prepare(&state, &paths, &placements.unwrap_or_default()).await {
         Ok(prepared) => prepared,
         Err(e) => {
             *lock(&state.running) = None;

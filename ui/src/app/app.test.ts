@@ -33,6 +33,7 @@ const settings: Settings = {
   parallelRequests: 2,
   language: null,
   signature: { reason: 'Fatura', location: 'Lisboa', timestamp: false, visible: false, placement: 'bottomRight', page: 1, x: 36, y: 36, template: '' },
+  presets: [],
 };
 
 const settingsView = (saved = false): SettingsView => ({
@@ -284,5 +285,52 @@ describe('errors', () => {
     await mountApp(root, { language: 'en' }).ready;
     expect(text('[role="alert"]')).toContain('Something unexpected went wrong');
     expect(text('#error-alert-detail')).toBe('Detail for support: unknown — command app_info not found');
+  });
+});
+
+// Reliability (issue 5): a batch a crash left unfinished shows as interrupted; Resume finishes it.
+describe('interrupted batches', () => {
+  const interrupted = {
+    batchId: 7,
+    environmentId: 'staging',
+    createdAt: 0,
+    unfinished: 2,
+    documents: [
+      { path: '/f/a.pdf', status: 'signed', output: '/f/Signed/a_signed.pdf', code: null, message: null },
+      { path: '/f/b.pdf', status: 'queued', output: null, code: null, message: null },
+      { path: '/f/c.xml', status: 'queued', output: null, code: null, message: null },
+    ],
+  };
+
+  it('shows the batch as interrupted and Resume lists its documents and resumes it', async () => {
+    backend({ interrupted_batches: () => [interrupted], resume_batch: () => ({ batchId: 7, total: 3 }) });
+    await mountApp(root, { language: 'pt' }).ready;
+    await tick();
+    expect(text('#interrupted-text')).toBe(
+      'Um lote foi interrompido (a aplicação ou o computador parou): 2 de 3 faturas por terminar. Retomar termina-as sem assinar nenhuma duas vezes.',
+    );
+    (document.querySelector('#resume') as HTMLButtonElement).click();
+    await tick();
+    expect(calls.find((c) => c.cmd === 'resume_batch')?.args).toEqual({ batchId: 7 });
+    expect(document.querySelector('#interrupted')).toBeNull();
+    const rows = [...document.querySelectorAll('#file-list .file-row')].map((r) => r.getAttribute('data-status'));
+    expect(rows.sort()).toEqual(['queued', 'queued', 'signed']);
+    expect(document.querySelector('#sign')?.hasAttribute('disabled')).toBe(true);
+  });
+
+  it('a refused resume puts the notice back and says why', async () => {
+    backend({
+      interrupted_batches: () => [interrupted],
+      resume_batch: () => {
+        throw { code: 'resume.other_environment', message: 'O lote 7 foi assinado em X; retome-o nesse ambiente.', detail: 'd' };
+      },
+    });
+    await mountApp(root, { language: 'en' }).ready;
+    await tick();
+    expect(text('#interrupted-text')).toContain('2 of 3 invoices not finished');
+    (document.querySelector('#resume') as HTMLButtonElement).click();
+    await tick();
+    expect(document.querySelector('#interrupted')).not.toBeNull();
+    expect(document.body.textContent).toContain('retome-o nesse ambiente');
   });
 });

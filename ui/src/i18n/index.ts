@@ -3,6 +3,7 @@ import type { EnvironmentKindSetting as EnvironmentKind } from '../lib/bindings/
 import type { FileStatus } from '../lib/bindings/FileStatus';
 import type { HistoryOutcome } from '../lib/bindings/HistoryOutcome';
 import type { Placement } from '../lib/bindings/Placement';
+import type { PlacementMessages } from '../placement/messages';
 import { en } from './en';
 import type { NetworkMessages } from './network';
 import { pt } from './pt';
@@ -126,6 +127,13 @@ export interface Messages {
     detail: (code: string, message: string) => string;
   };
   network: NetworkMessages;
+  // Reliability (issue 5): batches a crash or a kill left unfinished.
+  resume: {
+    interrupted: (unfinished: number, total: number) => string;
+    resume: string;
+  };
+  /** Placement by preview and presets. */
+  placement: PlacementMessages;
 }
 
 const catalogue: Record<Language, Messages> = { pt, en };

@@ -5,11 +5,13 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { AppInfo } from './bindings/AppInfo';
 import type { BatchSummary } from './bindings/BatchSummary';
 import type { ConnectionCheck } from './bindings/ConnectionCheck';
+import type { DocumentPlacement } from './bindings/DocumentPlacement';
 import type { EnvironmentSettings } from './bindings/EnvironmentSettings';
 import type { FileProgress } from './bindings/FileProgress';
 import type { HistoryFilter } from './bindings/HistoryFilter';
 import type { HistoryRow } from './bindings/HistoryRow';
 import type { Intake } from './bindings/Intake';
+import type { InterruptedBatch } from './bindings/InterruptedBatch';
 import type { Settings } from './bindings/Settings';
 import type { SettingsView } from './bindings/SettingsView';
 import type { StartedBatch } from './bindings/StartedBatch';
@@ -72,11 +74,16 @@ export const pickFolder = () => call<Intake>('pick_folder');
 export const chooseFolder = () => call<string | null>('choose_folder');
 export const openFolder = (path: string) => call<null>('open_folder', { path });
 export const showInFolder = (path: string) => call<null>('show_in_folder', { path });
-export const startSigning = (paths: string[]) => call<StartedBatch>('start_signing', { paths });
+/** `placements`: boxes placed on the preview, by index in `paths` (none: the options' box). */
+export const startSigning = (paths: string[], placements: DocumentPlacement[] = []) =>
+  call<StartedBatch>('start_signing', placements.length > 0 ? { paths, placements } : { paths });
 export const cancelSigning = () => call<null>('cancel_signing');
 export const history = (filter: HistoryFilter) => call<HistoryRow[]>('history', { filter });
 export const exportHistoryCsv = (filter: HistoryFilter) =>
   call<string | null>('export_history_csv', { filter });
+
+export const interruptedBatches = () => call<InterruptedBatch[] | null>('interrupted_batches');
+export const resumeBatch = (batchId: number) => call<StartedBatch>('resume_batch', { batchId });
 
 export const onProgress = (handler: (p: FileProgress) => void): Promise<UnlistenFn> =>
   listen<FileProgress>('sign-progress', (e) => handler(e.payload));

@@ -16,6 +16,7 @@ const base: Settings = {
   parallelRequests: 2,
   language: null,
   signature: { reason: '', location: '', timestamp: false, visible: false, placement: 'bottomRight', page: 1, x: 36, y: 36, template: '' },
+  presets: [],
 };
 
 let saved = false;

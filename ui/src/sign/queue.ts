@@ -4,6 +4,7 @@ import type { DocumentType } from '../lib/bindings/DocumentType';
 import type { FileProgress } from '../lib/bindings/FileProgress';
 import type { FileStatus } from '../lib/bindings/FileStatus';
 import type { Intake } from '../lib/bindings/Intake';
+import type { InterruptedDocument } from '../lib/bindings/InterruptedDocument';
 
 export type RowStatus = FileStatus | 'rejected';
 
@@ -115,6 +116,22 @@ export class FileQueue {
     const rest = this.rows.filter((r) => r.status !== 'failed');
     this.rows.splice(0, this.rows.length, ...failed, ...rest);
     this.batch = [];
+  }
+
+  /** Shows an interrupted batch as the running one: its documents in its order, as they stand. */
+  loadBatch(documents: InterruptedDocument[]): void {
+    this.clear();
+    for (const d of documents) {
+      this.known.add(d.path);
+      const row: Row = { path: d.path, name: fileName(d.path), kind: /\.xml$/i.test(d.path) ? 'xml' : 'pdf', status: d.status };
+      if (d.output) row.output = d.output;
+      if (d.status === 'failed') {
+        row.code = d.code ?? 'unknown';
+        row.message = d.message ?? '';
+      }
+      this.rows.push(row);
+    }
+    this.batch = documents.map((_, i) => i);
   }
 
   clear(): void {

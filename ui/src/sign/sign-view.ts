@@ -5,12 +5,15 @@ import type { UnlistenFn } from '@tauri-apps/api/event';
 import type { BatchSummary } from '../lib/bindings/BatchSummary';
 import type { EnvironmentInfo } from '../lib/bindings/EnvironmentInfo';
 import type { Intake } from '../lib/bindings/Intake';
+import type { InterruptedBatch } from '../lib/bindings/InterruptedBatch';
 import type { Placement } from '../lib/bindings/Placement';
 import type { SignatureSettings } from '../lib/bindings/SignatureSettings';
 import * as ipc from '../lib/ipc';
 import { h } from '../dom';
 import { icon } from '../icons';
 import type { Messages } from '../i18n';
+import { openListedPdf, placementPanel } from '../placement/placement-panel';
+import { PlacementState } from '../placement/placement-state';
 import { FileList } from './file-list';
 import { FileQueue } from './queue';
 
@@ -29,8 +32,12 @@ const PLACEMENTS: Placement[] = ['bottomRight', 'bottomLeft', 'topRight', 'topLe
 /** Long-lived: the queue and the listeners survive language and view switches. */
 export class SignController {
   readonly queue = new FileQueue();
+  /** Boxes placed on the preview, for the next batches. */
+  readonly placement = new PlacementState();
   running = false;
   summary: BatchSummary | null = null;
+  /** Batches a crash or a kill left unfinished (this app's or the CLI's), found at start. */
+  interrupted: InterruptedBatch[] = [];
   private view: SignView | null = null;
   private readonly unlisten: Promise<UnlistenFn>[] = [];
 
@@ -50,6 +57,34 @@ export class SignController {
     );
     // Without events the window still works (files can still be added); say why in the console.
     for (const p of this.unlisten) p.catch((e: unknown) => console.error('event listener not registered', e));
+    void this.findInterrupted();
+  }
+
+  async findInterrupted(): Promise<void> {
+    try {
+      this.interrupted = (await ipc.interruptedBatches()) ?? [];
+    } catch (e) {
+      this.view?.context.showError(e);
+    }
+    this.view?.refresh();
+  }
+
+  /** Finishes an interrupted batch; its documents take the list, progress as for a new batch. */
+  async resume(batch: InterruptedBatch): Promise<void> {
+    if (this.running) return;
+    this.queue.loadBatch(batch.documents);
+    this.running = true;
+    this.summary = null;
+    this.interrupted = this.interrupted.filter((b) => b.batchId !== batch.batchId);
+    this.view?.refresh();
+    try {
+      await ipc.resumeBatch(batch.batchId);
+    } catch (e) {
+      this.running = false;
+      this.interrupted.unshift(batch);
+      this.view?.refresh();
+      this.view?.context.showError(e);
+    }
   }
 
   attach(view: SignView | null): void {
@@ -78,7 +113,8 @@ export class SignController {
     this.summary = null;
     this.view?.refresh();
     try {
-      await ipc.startSigning(paths);
+      const placements = this.placement.active() ? await this.placement.resolve(paths, openListedPdf) : [];
+      await ipc.startSigning(paths, placements);
     } catch (e) {
       this.running = false;
       this.view?.refresh();
@@ -92,6 +128,7 @@ export class SignView {
   private readonly list: FileList;
   private readonly bar: HTMLElement;
   private readonly dropZone: HTMLElement;
+  private readonly interruptedNotice: HTMLElement;
 
   constructor(
     readonly context: SignViewContext,
@@ -101,6 +138,7 @@ export class SignView {
     this.list = new FileList(t, { showInFolder: (p) => void ipc.showInFolder(p).catch(context.showError) });
     this.dropZone = this.buildDropZone();
     this.bar = h('div', { class: 'sign-bar', id: 'sign-bar' });
+    this.interruptedNotice = h('div', { id: 'interrupted-slot' });
     const listSection = h(
       'section',
       { class: 'files', 'aria-label': t.list.title(0) },
@@ -110,6 +148,7 @@ export class SignView {
       'div',
       { class: 'sign-view' },
       !context.environment.hasCredentials && this.noCredentials(),
+      this.interruptedNotice,
       this.dropZone,
       this.options(),
       listSection,
@@ -232,6 +271,12 @@ export class SignView {
         check('option-visible', t.visible, 'visible', sync),
       ),
       visibleFields,
+      placementPanel({
+        t: this.context.t,
+        state: this.controller.placement,
+        pdfs: () => this.controller.queue.rows.filter((r) => r.kind === 'pdf').map((r) => r.path),
+        showError: this.context.showError,
+      }),
     );
   }
 
@@ -239,7 +284,23 @@ export class SignView {
     // Once files are in, the drop zone shrinks to a strip and the list gets the room.
     this.dropZone.classList.toggle('drop-zone--compact', this.controller.queue.rows.length > 0);
     this.list.update(this.controller.queue.rows);
+    this.renderInterrupted();
     this.renderBar();
+  }
+
+  private renderInterrupted(): void {
+    const t = this.context.t;
+    const batch = this.controller.running ? undefined : this.controller.interrupted[0];
+    if (!batch) {
+      this.interruptedNotice.replaceChildren();
+      return;
+    }
+    const resume = h('button', { type: 'button', class: 'button button--primary', id: 'resume' }, t.resume.resume);
+    resume.addEventListener('click', () => void this.controller.resume(batch));
+    this.interruptedNotice.replaceChildren(
+      h('div', { class: 'alert', id: 'interrupted', role: 'status', 'data-batch': String(batch.batchId) }, icon('warning', 'icon icon--alert'),
+        h('div', {}, h('p', { class: 'alert__title', id: 'interrupted-text' }, t.resume.interrupted(batch.unfinished, batch.documents.length)), resume)),
+    );
   }
 
   private renderBar(): void {

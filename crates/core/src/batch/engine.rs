@@ -2,6 +2,9 @@
 //! number run at once. Every document ends as exactly one of: signed, verified and saved; or failed
 //! with a reason.
 
+use std::collections::HashMap;
+use std::io::Read;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use futures_util::StreamExt;
@@ -9,7 +12,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
 use super::{plan, sign_errors, BatchOptions, Event, Failure, Outcome, Recorder};
-use crate::client::SignStashClient;
+use crate::client::{InvalidContent, SignStashClient};
 use crate::detect::{self, DocumentKind};
 use crate::error::{Lang, SignStashError};
 use crate::inputs::InputFile;
@@ -20,12 +23,67 @@ use crate::model::{
 use crate::output::OutputWriter;
 use crate::verify;
 
-/// A document read and ready to send.
+/// A document checked and ready to send. Its content is not held: it is streamed from the file
+/// into the request, and the signed copy is compared with the file.
 pub(crate) struct Prepared {
     pub(crate) index: usize,
     pub(crate) kind: DocumentKind,
-    pub(crate) bytes: Vec<u8>,
+    pub(crate) size: u64,
     pub(crate) reference: String,
+}
+
+/// How much of a file is read to tell a PDF from an XML (the whole file when smaller).
+const DETECT_BYTES: u64 = 64 * 1024;
+
+/// The start of a file (for detection) and its size.
+fn read_head(path: &std::path::Path) -> std::io::Result<(Vec<u8>, u64)> {
+    let file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    let mut head = Vec::new();
+    file.take(DETECT_BYTES).read_to_end(&mut head)?;
+    Ok((head, size))
+}
+
+/// The SHA-256 of a file, read in pieces (hex).
+fn file_sha256(path: &std::path::Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        match file.read(&mut buffer)? {
+            0 => break,
+            n => hasher.update(&buffer[..n]),
+        }
+    }
+    Ok(crate::journal::hex(&hasher.finalize()))
+}
+
+/// A sign answer: the operation, and each document's decoded signed content by externalReference.
+struct Answered {
+    operation: SignOperation,
+    contents: HashMap<String, Result<Vec<u8>, InvalidContent>>,
+}
+
+impl Answered {
+    /// From an operation read whole (the recovery path): its contents decoded and taken out.
+    fn from_operation(mut operation: SignOperation) -> Self {
+        let mut contents = HashMap::new();
+        for document in &mut operation.document_list {
+            if let (Some(reference), Some(content)) = (
+                document.external_reference.clone(),
+                document.signed_content.take(),
+            ) {
+                contents
+                    .entry(reference)
+                    .or_insert_with(|| STANDARD.decode(content.trim()).map_err(|_| InvalidContent));
+            }
+        }
+        Self {
+            operation,
+            contents,
+        }
+    }
 }
 
 struct Context<'a> {
@@ -155,8 +213,8 @@ async fn sign_group(context: &Context<'_>, group: Vec<usize>) -> Vec<(usize, Out
     for (n, index) in group.into_iter().enumerate() {
         let path = &context.files[index].path;
         let reference = format!("{request_reference}-{n}");
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
+        let (head, size) = match read_head(path) {
+            Ok(read) => read,
             Err(e) => {
                 let message = if lang == Lang::Pt {
                     format!("Não foi possível ler o ficheiro: {e}")
@@ -170,11 +228,23 @@ async fn sign_group(context: &Context<'_>, group: Vec<usize>) -> Vec<(usize, Out
                 continue;
             }
         };
-        match detect::detect(&bytes) {
+        if size != context.files[index].size {
+            let message = if lang == Lang::Pt {
+                "O ficheiro mudou depois de ser posto na fila; não foi enviado. Junte-o de novo."
+            } else {
+                "The file changed after it was queued; it was not sent. Add it again."
+            };
+            outcomes.push((
+                index,
+                context.fail(index, None, failure("input.changed", message)),
+            ));
+            continue;
+        }
+        match detect::detect(&head) {
             Ok(kind) => prepared.push(Prepared {
                 index,
                 kind,
-                bytes,
+                size,
                 reference,
             }),
             Err(e) => outcomes.push((
@@ -187,11 +257,29 @@ async fn sign_group(context: &Context<'_>, group: Vec<usize>) -> Vec<(usize, Out
         return outcomes;
     }
     if let Some(recorder) = context.recorder {
-        let sent: Vec<(usize, &str, &[u8])> = prepared
+        // What was sent, fingerprinted, so that resume can tell whether an input changed since.
+        // Hashed off the async task, which also drives the other requests in flight.
+        let paths: Vec<std::path::PathBuf> = prepared
             .iter()
-            .map(|d| (d.index, d.reference.as_str(), d.bytes.as_slice()))
+            .map(|d| context.files[d.index].path.clone())
             .collect();
-        if let Err(e) = recorder.sending(&request_reference, &sent) {
+        let digests = tokio::task::spawn_blocking(move || {
+            paths
+                .iter()
+                .map(|path| file_sha256(path))
+                .collect::<std::io::Result<Vec<String>>>()
+        })
+        .await;
+        let sent: Result<Vec<(usize, &str, String)>, String> = match digests {
+            Ok(Ok(digests)) => Ok(prepared
+                .iter()
+                .zip(digests)
+                .map(|(d, sha256)| (d.index, d.reference.as_str(), sha256))
+                .collect()),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(e) => Err(format!("internal error: {e}")),
+        };
+        if let Err(e) = sent.and_then(|sent| recorder.sending(&request_reference, &sent)) {
             // Unrecorded, a crash could leave it signed with nobody knowing: not sent.
             let journal_failure = failure("journal.unwritable", e);
             for document in prepared {
@@ -204,11 +292,17 @@ async fn sign_group(context: &Context<'_>, group: Vec<usize>) -> Vec<(usize, Out
     let request = build_request(&request_reference, &prepared, context.options);
     let answer = send_with_retries(context, &request, &prepared).await;
     match answer {
-        Ok(operation) => {
+        Ok(mut answered) => {
+            let mut saves = Vec::new();
             for document in prepared {
                 let index = document.index;
-                outcomes.push((index, finish_document(context, &operation, document)));
+                match finish_document(context, &mut answered, document) {
+                    Finish::Done(outcome) => outcomes.push((index, outcome)),
+                    Finish::Save(job) => saves.push(job),
+                }
             }
+            drop(answered);
+            outcomes.extend(save_all(context, saves).await);
         }
         Err(failure) => {
             for document in prepared {
@@ -237,7 +331,11 @@ pub(crate) fn build_request(
                     let mut info = SignatureInfo::new(SignatureType::PAdES);
                     info.reason = signature.reason.clone();
                     info.location = signature.location.clone();
-                    info.visible_signature_info = signature.visible.clone();
+                    info.visible_signature_info = options
+                        .visible_per_document
+                        .get(&document.index)
+                        .or(signature.visible.as_ref())
+                        .cloned();
                     (ContentType::Pdf, info)
                 }
                 DocumentKind::Xml => {
@@ -248,12 +346,13 @@ pub(crate) fn build_request(
             };
             info.apply_timestamp = signature.timestamp;
             SignDocument {
-                document_request: Base64Document::from_bytes(
-                    &document.reference,
-                    file_name_of(document),
+                // The content is streamed from the file when the request is sent.
+                document_request: Base64Document {
+                    external_reference: document.reference.clone(),
+                    name: file_name_of(document),
                     content_type,
-                    &document.bytes,
-                ),
+                    base64_content: String::new(),
+                },
                 signature_info: info,
             }
         })
@@ -305,8 +404,17 @@ async fn send_with_retries(
     context: &Context<'_>,
     request: &SignRequest,
     prepared: &[Prepared],
-) -> Result<SignOperation, Failure> {
+) -> Result<Answered, Failure> {
     let options = context.options;
+    let files: Vec<_> = prepared
+        .iter()
+        .map(|d| context.files[d.index].path.clone())
+        .collect();
+    // A signed document is its original plus a signature (tens of KiB; room for a visible one).
+    let largest = prepared.iter().map(|d| d.size).max().unwrap_or(0);
+    let expected_size = usize::try_from(largest)
+        .unwrap_or(0)
+        .saturating_add(256 * 1024);
     let mut attempt = 0;
     loop {
         if context.cancel.is_cancelled() {
@@ -318,8 +426,17 @@ async fn send_with_retries(
                 attempt,
             });
         }
-        let error = match context.client.sign_base64(request).await {
-            Ok(operation) => return Ok(operation),
+        let error = match context
+            .client
+            .sign_base64_files(request, &files, expected_size)
+            .await
+        {
+            Ok(answer) => {
+                return Ok(Answered {
+                    operation: answer.operation,
+                    contents: answer.contents,
+                })
+            }
             Err(error) => error,
         };
         tracing::warn!(code = error.code(), attempt, "sign request failed");
@@ -329,7 +446,7 @@ async fn send_with_retries(
             answer_may_be_lost(&error) || (attempt > 0 && error.code() == "api.reused_reference");
         if lost {
             if let Some(operation) = already_signed(context, prepared).await {
-                return Ok(operation);
+                return Ok(Answered::from_operation(operation));
             }
         }
         let retryable = error.is_retryable() || (lost && error.code() != "api.reused_reference");
@@ -350,11 +467,127 @@ async fn send_with_retries(
 
 /// Matches the document in the answer by its externalReference (never by position or name), then
 /// decodes, verifies and saves it.
-fn finish_document(
-    context: &Context<'_>,
-    operation: &SignOperation,
-    document: Prepared,
+/// A document after its answer was read: failed already, or signed and waiting to be verified and saved.
+enum Finish {
+    Done(Outcome),
+    Save(SaveJob),
+}
+
+/// Everything verifying and saving one document needs, owned, so it can run on another thread.
+struct SaveJob {
+    index: usize,
+    kind: DocumentKind,
+    input: std::path::PathBuf,
+    reference: String,
+    operation_id: Option<i64>,
+    signed: Vec<u8>,
+}
+
+/// Verifies and saves the documents of one answer in parallel, off the async task: each save waits
+/// for its fsync (milliseconds on a busy disk), and the other requests go on meanwhile.
+async fn save_all(context: &Context<'_>, jobs: Vec<SaveJob>) -> Vec<(usize, Outcome)> {
+    let lang = context.options.lang;
+    let saves = jobs.into_iter().map(|job| {
+        let writer = context.writer.clone();
+        let events = context.events.clone();
+        async move {
+            let index = job.index;
+            let input = job.input.clone();
+            let reference = job.reference.clone();
+            let saved = tokio::task::spawn_blocking(move || save(job, &writer, &events, lang));
+            let outcome = match saved.await {
+                Ok(outcome) => outcome,
+                Err(e) => {
+                    let failed = failure("batch.lost", format!("internal error: {e}"));
+                    let _ = context.events.send(Event::Failed {
+                        index,
+                        failure: failed.clone(),
+                    });
+                    Outcome {
+                        input,
+                        external_reference: Some(reference),
+                        operation_id: None,
+                        result: Err(failed),
+                    }
+                }
+            };
+            if let Some(recorder) = context.recorder {
+                match &outcome.result {
+                    Ok(output) => recorder.saved(index, output, outcome.operation_id),
+                    Err(failed) => {
+                        recorder.failed(index, outcome.external_reference.as_deref(), failed)
+                    }
+                }
+            }
+            (index, outcome)
+        }
+    });
+    futures_util::future::join_all(saves).await
+}
+
+/// Verify-before-save, then the atomic write.
+fn save(
+    job: SaveJob,
+    writer: &OutputWriter,
+    events: &UnboundedSender<Event>,
+    lang: Lang,
 ) -> Outcome {
+    let SaveJob {
+        index,
+        kind,
+        input,
+        reference,
+        operation_id,
+        signed,
+    } = job;
+    let emit = |event| {
+        // Nobody listening is fine: the outcomes are returned anyway.
+        let _ = events.send(event);
+    };
+    let refused = |failure: Failure| {
+        emit(Event::Failed {
+            index,
+            failure: failure.clone(),
+        });
+        Outcome {
+            input: input.clone(),
+            external_reference: Some(reference.clone()),
+            operation_id: None,
+            result: Err(failure),
+        }
+    };
+    match verify::verify_signed_file(kind, &input, &signed) {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => return refused(failure(e.code(), e.to_string())),
+        Err(e) => {
+            let message = if lang == Lang::Pt {
+                format!("Não foi possível reler o original para o comparar: {e}")
+            } else {
+                format!("The original could not be read again to compare it: {e}")
+            };
+            return refused(failure("input.unreadable", message));
+        }
+    }
+    emit(Event::Signed { index });
+    match writer.write(&input, &signed) {
+        Ok(output) => {
+            emit(Event::Saved {
+                index,
+                output: output.clone(),
+            });
+            Outcome {
+                input,
+                external_reference: Some(reference),
+                operation_id,
+                result: Ok(output),
+            }
+        }
+        Err(e) => refused(failure(e.code(), e.to_string())),
+    }
+}
+
+fn finish_document(context: &Context<'_>, answered: &mut Answered, document: Prepared) -> Finish {
+    let operation = &answered.operation;
     let lang = context.options.lang;
     let index = document.index;
     let reference = document.reference.clone();
@@ -369,11 +602,11 @@ fn finish_document(
         } else {
             "The service did not return this document. Try again."
         };
-        return context.fail(
+        return Finish::Done(context.fail(
             index,
             Some(reference),
             failure("answer.document_missing", message),
-        );
+        ));
     };
     if answer.sign_status != Some(SignStatus::Signed) {
         let code = format!(
@@ -384,13 +617,10 @@ fn finish_document(
                 .map_or("ERROR_SIGNING", |e| e.as_str())
         );
         let message = sign_errors::message(answer.sign_error.as_ref(), lang);
-        return context.fail(index, Some(reference), failure(code, message));
+        return Finish::Done(context.fail(index, Some(reference), failure(code, message)));
     }
-    let signed = match answer
-        .signed_content
-        .as_deref()
-        .map(|c| STANDARD.decode(c.trim()))
-    {
+    // Taken out of the answer: each signed copy is freed once saved.
+    let signed = match answered.contents.remove(&reference) {
         Some(Ok(bytes)) => bytes,
         Some(Err(_)) | None => {
             let message = if pt {
@@ -398,34 +628,19 @@ fn finish_document(
             } else {
                 "The service returned the signed document in an unreadable form; nothing was saved. Try again."
             };
-            return context.fail(
+            return Finish::Done(context.fail(
                 index,
                 Some(reference),
                 failure("answer.bad_content", message),
-            );
+            ));
         }
     };
-    if let Err(e) = verify::verify_signed(document.kind, &document.bytes, &signed) {
-        return context.fail(index, Some(reference), failure(e.code(), e.to_string()));
-    }
-    context.emit(Event::Signed { index });
-    let input = &context.files[index].path;
-    match context.writer.write(input, &signed) {
-        Ok(output) => {
-            if let Some(recorder) = context.recorder {
-                recorder.saved(index, &output, operation.id);
-            }
-            context.emit(Event::Saved {
-                index,
-                output: output.clone(),
-            });
-            Outcome {
-                input: input.clone(),
-                external_reference: Some(reference),
-                operation_id: operation.id,
-                result: Ok(output),
-            }
-        }
-        Err(e) => context.fail(index, Some(reference), failure(e.code(), e.to_string())),
-    }
+    Finish::Save(SaveJob {
+        index,
+        kind: document.kind,
+        input: context.files[index].path.clone(),
+        reference,
+        operation_id: operation.id,
+        signed,
+    })
 }

@@ -5,6 +5,7 @@ mod engine;
 pub mod plan;
 mod sign_errors;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -42,6 +43,8 @@ pub struct BatchOptions {
     pub backoff: Duration,
     pub max_backoff: Duration,
     pub signature: SignatureOptions,
+    /// PDFs placed one by one (index in the input list): their box instead of `signature.visible`.
+    pub visible_per_document: HashMap<usize, VisibleSignatureInfo>,
     /// Language of the failure messages.
     pub lang: Lang,
     pub description: String,
@@ -56,6 +59,7 @@ impl Default for BatchOptions {
             backoff: Duration::from_secs(1),
             max_backoff: Duration::from_secs(30),
             signature: SignatureOptions::default(),
+            visible_per_document: HashMap::new(),
             lang: Lang::Pt,
             description: "Sign'Stash Desk".into(),
         }
@@ -94,11 +98,12 @@ pub struct Outcome {
 /// `index` is the document's place in the input list, as in [`Event`].
 pub trait Recorder: Send + Sync {
     /// Called before a request's first attempt with each document's externalReference and the
-    /// bytes sent; must be durable when it returns. An error fails the request unsent.
+    /// SHA-256 (hex) of the file sent; must be durable when it returns. An error fails the request
+    /// unsent.
     fn sending(
         &self,
         request_reference: &str,
-        documents: &[(usize, &str, &[u8])],
+        documents: &[(usize, &str, String)],
     ) -> Result<(), String>;
     fn saved(&self, index: usize, output: &Path, operation_id: Option<i64>);
     fn failed(&self, index: usize, reference: Option<&str>, failure: &Failure);

@@ -54,6 +54,9 @@ pub struct ClientOptions {
     pub connect_timeout: Duration,
     /// Largest answer read; a bigger one is refused (`answer.too_large`) rather than held in memory.
     pub max_answer_bytes: u64,
+    /// A sign answer up to this size (by Content-Length) is read whole and parsed in place (less
+    /// CPU); a larger one, or one of unknown size, is parsed as it arrives (bounded memory).
+    pub read_whole_answer_max_bytes: u64,
     pub proxy: ProxySetting,
     /// User and password for a [`ProxySetting::Url`] proxy that asks for them.
     pub proxy_credentials: Option<ProxyCredentials>,
@@ -70,6 +73,7 @@ impl Default for ClientOptions {
             timeout: Duration::from_secs(300),
             connect_timeout: Duration::from_secs(15),
             max_answer_bytes: 1024 * 1024 * 1024,
+            read_whole_answer_max_bytes: 16 * 1024 * 1024,
             proxy: ProxySetting::System,
             proxy_credentials: None,
             extra_root_certificates_pem: Vec::new(),

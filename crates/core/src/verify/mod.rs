@@ -12,6 +12,9 @@ mod xml;
 pub use pdf::{verify_signed_pdf, DigestAlgorithm, PdfSignatureInfo, SignatureCheck};
 pub use xml::verify_signed_xml;
 
+use std::io::Read;
+use std::path::Path;
+
 use crate::detect::DocumentKind;
 
 /// Why a returned document was not accepted. Messages are plain language; `code()` is
@@ -90,4 +93,49 @@ pub fn verify_signed(
         DocumentKind::Pdf => verify_signed_pdf(original, signed).map(Verified::Pdf),
         DocumentKind::Xml => verify_signed_xml(original, signed).map(|()| Verified::Xml),
     }
+}
+
+/// Verifies `signed` as the signed version of the document in the file `original`. A PDF is
+/// compared with the start of `signed` as the file is read, so a large original is never held in
+/// memory next to its signed copy; an XML (parsed whole anyway) is read whole.
+/// The outer error is the original's file failing to read.
+pub fn verify_signed_file(
+    kind: DocumentKind,
+    original: &Path,
+    signed: &[u8],
+) -> std::io::Result<Result<Verified, VerifyError>> {
+    if kind == DocumentKind::Xml {
+        let original = std::fs::read(original)?;
+        return Ok(verify_signed(kind, &original, signed));
+    }
+    if signed.is_empty() {
+        return Ok(Err(VerifyError::Empty));
+    }
+    let mut file = std::fs::File::open(original)?;
+    let mut buffer = vec![0u8; 64 * 1024];
+    let mut length = 0;
+    loop {
+        let n = match file.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let read = &buffer[..n];
+        let Some(same_place) = signed.get(length..length + n) else {
+            // The signed file ends inside the original.
+            let rest = &signed[length..];
+            return Ok(Err(if read.starts_with(rest) {
+                VerifyError::Truncated
+            } else {
+                VerifyError::NotIncremental
+            }));
+        };
+        if same_place != read {
+            return Ok(Err(VerifyError::NotIncremental));
+        }
+        length += n;
+    }
+    // `signed` starts with the whole original: check the rest with that prefix as the original.
+    Ok(verify_signed_pdf(&signed[..length], signed).map(Verified::Pdf))
 }

@@ -158,7 +158,7 @@ impl Recorder for StateRecorder<'_> {
     fn sending(
         &self,
         _request_reference: &str,
-        documents: &[(usize, &str, &[u8])],
+        documents: &[(usize, &str, String)],
     ) -> Result<(), String> {
         let changes = documents
             .iter()

@@ -2,6 +2,7 @@
 import type { EnvironmentSettings } from "./EnvironmentSettings";
 import type { NetworkSettings } from "./NetworkSettings";
 import type { OutputRule } from "./OutputRule";
+import type { Preset } from "./Preset";
 import type { SignatureSettings } from "./SignatureSettings";
 
 export type Settings = { environments: Array<EnvironmentSettings>, 
@@ -20,4 +21,8 @@ language: string | null, signature: SignatureSettings,
 /**
  * Proxy for the whole app; absent: the system's proxy.
  */
-network?: NetworkSettings, };
+network?: NetworkSettings, 
+/**
+ * Named signature profiles chosen from the main window.
+ */
+presets: Array<Preset>, };
