@@ -106,6 +106,20 @@ describe('settings', () => {
     );
   });
 
+  it('clicking a tab opens it in the same panel and tells the app', async () => {
+    const opened: string[] = [];
+    const panel = new SettingsPanel({ t: messages('pt'), tab: 'sandbox', onTab: (t) => opened.push(t), onSaved: () => {}, showError: (e) => { throw e; } });
+    document.body.replaceChildren(panel.element);
+    await panel.load();
+    document.querySelector<HTMLButtonElement>('#tab-general')!.click();
+    expect(document.querySelector('#tab-general')?.getAttribute('aria-selected')).toBe('true');
+    expect(document.querySelector('#tab-sandbox')?.getAttribute('aria-selected')).toBe('false');
+    expect(document.querySelector('#name-pattern')).not.toBeNull();
+    document.querySelector<HTMLButtonElement>('#tab-staging')!.click();
+    expect(input('token-url').disabled).toBe(false);
+    expect(opened).toEqual(['general', 'staging']);
+  });
+
   it('the Sandbox needs no credentials and its addresses are not editable', async () => {
     await mount('sandbox');
     expect(document.querySelector('#secret-state')?.textContent).toContain('Não é preciso');

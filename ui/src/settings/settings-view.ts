@@ -36,8 +36,11 @@ export class SettingsPanel {
   readonly element: HTMLElement;
   private view: View | null = null;
   private status: HTMLElement;
+  /** The open tab: the panel outlives the app's re-renders, so it keeps its own. */
+  private tab: string;
 
   constructor(private readonly context: SettingsContext) {
+    this.tab = context.tab;
     this.status = h('p', { class: 'form-status', id: 'settings-status', role: 'status', 'aria-live': 'polite' });
     this.element = h('div', { class: 'settings', id: 'settings' }, h('p', {}, '…'));
   }
@@ -82,16 +85,17 @@ export class SettingsPanel {
     for (const id of ids) {
       const env = view.settings.environments.find((e) => e.id === id);
       const label = env ? t.environment.names[env.kind] : id === 'network' ? t.network.tab : t.settings.general;
-      const tab = h('button', { type: 'button', role: 'tab', class: `tab${env ? ` tab--${env.kind}` : ''}`, id: `tab-${id}`, 'aria-selected': String(id === this.context.tab) }, label);
+      const tab = h('button', { type: 'button', role: 'tab', class: `tab${env ? ` tab--${env.kind}` : ''}`, id: `tab-${id}`, 'aria-selected': String(id === this.tab) }, label);
       tab.addEventListener('click', () => {
+        this.tab = id;
         this.context.onTab(id);
         this.status.textContent = '';
         this.render();
       });
       tabs.append(tab);
     }
-    const env = view.settings.environments.find((e) => e.id === this.context.tab);
-    const body = env ? this.environmentForm(view, env) : this.context.tab === 'network' ? this.networkForm() : this.generalForm(view.settings);
+    const env = view.settings.environments.find((e) => e.id === this.tab);
+    const body = env ? this.environmentForm(view, env) : this.tab === 'network' ? this.networkForm() : this.generalForm(view.settings);
     // The status line sits above the form so a result is never scrolled out of sight.
     this.element.replaceChildren(h('h1', { class: 'view-title' }, t.settings.title), tabs, this.status, h('div', { class: 'tab-panel', role: 'tabpanel' }, body));
   }
