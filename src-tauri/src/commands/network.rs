@@ -22,10 +22,6 @@ use crate::commands::settings::{
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 
-/// Read instead of opening the save dialog, which WebDriver cannot reach (the e2e sets it; a
-/// person never does). Only a path is taken from it, and the bundle still refuses no file.
-pub const SAVE_PATH_FOR_TESTS: &str = "SIGNSTASH_E2E_SAVE_PATH";
-
 /// The network settings as the UI shows them: the proxy login's user, never its password.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -137,10 +133,26 @@ pub fn delete_proxy_login(state: State<'_, AppState>) -> Result<NetworkView> {
     Ok(network_view(&state))
 }
 
+/// Test hook for the e2e, which cannot reach a native dialog over WebDriver (scripts/e2e.sh sets
+/// these): the path the dialog would have returned. Compiled into debug builds only, so the
+/// shipped release binary has no such path.
+#[cfg(debug_assertions)]
+fn e2e_dialog_path(save: bool) -> Option<PathBuf> {
+    let name = if save {
+        "SIGNSTASH_E2E_SAVE_PATH"
+    } else {
+        "SIGNSTASH_E2E_OPEN_PATH"
+    };
+    std::env::var_os(name)
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+}
+
 /// Asks for a path with a native dialog; `None` when the person cancels.
 async fn ask_path(app: &AppHandle, save: bool, file_name: &str) -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os(SAVE_PATH_FOR_TESTS).filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(path));
+    #[cfg(debug_assertions)]
+    if let Some(path) = e2e_dialog_path(save) {
+        return Some(path);
     }
     let (tx, rx) = tokio::sync::oneshot::channel();
     let dialog = app.dialog().file();
