@@ -29,8 +29,8 @@ pub struct NetworkView {
     pub network: NetworkSettings,
     /// User of the saved proxy login, if one is saved in the keyring.
     pub proxy_user: Option<String>,
-    /// What the system proxy currently is, e.g. "system (http://proxy:3128/)" or "system (none set)".
-    pub system_proxy: String,
+    /// The system's proxy right now (no user or password), e.g. "http://proxy:3128/"; none: direct.
+    pub system_proxy: Option<String>,
 }
 
 /// One environment's diagnosis for "Diagnose".
@@ -87,7 +87,7 @@ fn network_view(state: &AppState) -> NetworkView {
     NetworkView {
         network: state.settings().network.unwrap_or_default(),
         proxy_user: proxy_login(state).map(|l| l.username),
-        system_proxy: proxy::describe(&signstash_core::client::ProxySetting::System),
+        system_proxy: proxy::system_proxy(),
     }
 }
 

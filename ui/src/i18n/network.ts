@@ -3,7 +3,8 @@ export interface NetworkMessages {
   tab: string;
   proxyTitle: string;
   proxySystem: string;
-  proxySystemNow: (description: string) => string;
+  /** What the system's proxy is now: its address, or none (direct). */
+  proxySystemNow: (address: string | null) => string;
   proxyNone: string;
   proxyManual: string;
   proxyAddress: string;

@@ -34,7 +34,7 @@ const view = (): SettingsView => ({
     { environmentId: 'production', builtIn: false, saved: false },
   ],
 });
-const networkView = (): NetworkView => ({ network, proxyUser, systemProxy: 'system (none set)' });
+const networkView = (): NetworkView => ({ network, proxyUser, systemProxy: null });
 const tick = () => new Promise((r) => setTimeout(r, 20));
 const CA = { fileName: 'empresa-ca.pem', subjects: ['CN=Empresa Root CA,O=Empresa'], pem: '-----BEGIN CERTIFICATE-----\n…' };
 
@@ -111,7 +111,7 @@ describe('network settings', () => {
     await mount('network');
     expect(document.querySelector('#tab-network')?.textContent).toBe('Rede');
     expect(input('proxy-mode-system').checked).toBe(true);
-    expect(document.querySelector('#system-proxy')?.textContent).toBe('Agora: system (none set)');
+    expect(document.querySelector('#system-proxy')?.textContent).toBe('Agora: nenhum (ligação direta)');
     expect(document.querySelector<HTMLElement>('#proxy-manual')!.hidden).toBe(true);
   });
 
@@ -129,7 +129,7 @@ describe('network settings', () => {
     expect(saves[0]!.args).toEqual({ network: { proxy: 'manual', proxyAddress: 'proxy.empresa.pt:3128' } });
     expect(saves[1]!.args).toEqual({ user: 'ana', password: 'Pr0xy-pa55' });
     expect(input('proxy-password').value).toBe('');
-    expect(document.querySelector('#proxy-login-state')?.textContent).toBe('Guardada no porta-chaves do sistema, para o utilizador ana');
+    expect(document.querySelector('#proxy-login-state')?.textContent).toBe('Palavra-passe guardada no cofre do sistema, para o utilizador ana');
     expect(document.body.innerHTML).not.toContain('Pr0xy-pa55');
     expect(status()).toBe('Definições guardadas.');
     click('delete-proxy-login');

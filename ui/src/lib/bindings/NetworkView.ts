@@ -10,6 +10,6 @@ export type NetworkView = { network: NetworkSettings,
  */
 proxyUser: string | null, 
 /**
- * What the system proxy currently is, e.g. "system (http://proxy:3128/)" or "system (none set)".
+ * The system's proxy right now (no user or password), e.g. "http://proxy:3128/"; none: direct.
  */
-systemProxy: string, };
+systemProxy: string | null, };
