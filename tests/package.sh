@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 fail() { echo "package: $*" >&2; exit 1; }
-DEB=$(ls -t target/release/bundle/deb/*.deb 2>/dev/null | head -n 1) || true
-[ -n "$DEB" ] || fail "no .deb in target/release/bundle/deb (run make package)"
+DEB=$(ls -t target/dist/bundle/deb/*.deb 2>/dev/null | head -n 1) || true
+[ -n "$DEB" ] || fail "no .deb in target/dist/bundle/deb (run make package)"
 WORK=$(mktemp -d)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
