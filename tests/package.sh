@@ -49,6 +49,8 @@ done
 
 # Single instance, with the packaged binary.
 BIN="$WORK/root/usr/bin/signstash-desk"
+# The e2e's dialog hooks (SIGNSTASH_E2E_*_PATH) are compiled into debug builds only.
+grep -qa 'SIGNSTASH_E2E_' "$BIN" && fail "the packaged binary reads an e2e test hook (SIGNSTASH_E2E_*)"
 mkdir -p "$WORK/home" "$WORK/docs"
 printf '%%PDF-1.4\n' >"$WORK/docs/first.pdf"
 printf '%%PDF-1.4\n' >"$WORK/docs/second.pdf"

@@ -15,6 +15,7 @@ use ts_rs::{Config, ExportError, TS};
 
 use crate::commands::app::AppInfo;
 use crate::commands::history::{HistoryFilter, HistoryRow};
+use crate::commands::network::{EnvironmentCheck, ExportedDiagnostics, NetworkView};
 use crate::commands::placement::DocumentPlacement;
 use crate::commands::resume::InterruptedBatch;
 use crate::commands::settings::{ConnectionCheck, SettingsView};
@@ -39,6 +40,9 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     BatchSummary::export_all(&cfg)?;
     HistoryFilter::export_all(&cfg)?;
     HistoryRow::export_all(&cfg)?;
+    NetworkView::export_all(&cfg)?;
+    EnvironmentCheck::export_all(&cfg)?;
+    ExportedDiagnostics::export_all(&cfg)?;
     InterruptedBatch::export_all(&cfg)?;
     DocumentPlacement::export_all(&cfg)?;
     WindowReady::export_all(&cfg)?;

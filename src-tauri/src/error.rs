@@ -8,6 +8,7 @@ use serde::{Serialize, Serializer};
 use signstash_core::credentials::CredentialsError;
 use signstash_core::error::{Lang, SignStashError};
 use signstash_core::journal::JournalError;
+use signstash_core::network::bundle::BundleError;
 use signstash_core::presets::PresetError;
 use signstash_core::resume::ResumeError;
 use signstash_core::settings::SettingsError;
@@ -35,6 +36,10 @@ pub enum AppError {
     Journal(JournalError, Lang),
     #[error("{0}")]
     Io(String),
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    #[error("the proxy user and password are both needed")]
+    ProxyLoginIncomplete,
     #[error(transparent)]
     Tauri(#[from] tauri::Error),
     #[error("{0}")]
@@ -69,6 +74,8 @@ impl AppError {
             AppError::Credentials(e) => e.code().into(),
             AppError::Journal(e, _) => e.code().into(),
             AppError::Io(_) => "io".into(),
+            AppError::Bundle(e) => e.code().into(),
+            AppError::ProxyLoginIncomplete => "proxy_login_incomplete".into(),
             AppError::Tauri(_) => "internal".into(),
             AppError::Resume(e, _) => e.code().into(),
             AppError::BadPath(e, _) => e.code().into(),

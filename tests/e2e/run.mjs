@@ -18,6 +18,7 @@ import { pdf, ublInvoice } from './documents.mjs';
 import { resumeChecks } from './resume.mjs';
 import { secretsChecks } from './secrets.mjs';
 import { placementChecks } from './placement.mjs';
+import { networkChecks, PROXY_PASSWORD } from './network.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const application = resolve(process.env.APP ?? join(root, 'target/debug/signstash-desk'));
@@ -437,6 +438,8 @@ async function main() {
       if (!all.includes('window ready')) throw new Error('log has no start-up figures (window-ready event)');
       for (const secret of [SECRET, WRONG_SECRET]) if (all.includes(secret)) throw new Error('a secret reached the log');
     });
+
+    await networkChecks(browser, work, { check, invoke, waitText, text, screenshot, expectEqual, sandbox, clientId: CLIENT_ID, secrets: [SECRET, WRONG_SECRET] });
   } finally {
     await browser.deleteSession().catch(() => {});
     sandbox.child.kill();
@@ -448,7 +451,7 @@ try {
   await main();
   // Reliability (issue 5): a real kill and a resume, then the whole scratch home scanned for secrets.
   await resumeChecks({ check, application, port, startSandbox, clientId: CLIENT_ID, secret: SECRET, screenshot });
-  await secretsChecks({ check, scratch: dirname(process.env.XDG_DATA_HOME), secrets: [SECRET, WRONG_SECRET] });
+  await secretsChecks({ check, scratch: dirname(process.env.XDG_DATA_HOME), secrets: [SECRET, WRONG_SECRET, PROXY_PASSWORD] });
 } catch (error) {
   failed += 1;
   console.log(`FAILED unexpected error\n       ${error?.stack ?? error}`);

@@ -15,6 +15,10 @@ import type { InterruptedBatch } from './bindings/InterruptedBatch';
 import type { Settings } from './bindings/Settings';
 import type { SettingsView } from './bindings/SettingsView';
 import type { StartedBatch } from './bindings/StartedBatch';
+import type { EnvironmentCheck } from './bindings/EnvironmentCheck';
+import type { ExportedDiagnostics } from './bindings/ExportedDiagnostics';
+import type { NetworkSettings } from './bindings/NetworkSettings';
+import type { NetworkView } from './bindings/NetworkView';
 
 /**
  * A rejected command: `code` is stable; `message` is plain words from Rust when it has them
@@ -88,3 +92,18 @@ export const onFinished = (handler: (s: BatchSummary) => void): Promise<Unlisten
 /** Paths handed to the app from outside (command line, second instance): added as if dropped. */
 export const onOpenFiles = (handler: (paths: string[]) => void): Promise<UnlistenFn> =>
   listen<string[]>('open-files', (e) => handler(e.payload));
+
+// Network (office proxy, extra CA, Diagnose, Export diagnostics).
+export const getNetwork = () => call<NetworkView>('get_network');
+export const saveNetwork = (network: NetworkSettings) => call<NetworkView>('save_network', { network });
+export const saveProxyLogin = (user: string, password: string) =>
+  call<NetworkView>('save_proxy_login', { user, password });
+export const deleteProxyLogin = () => call<NetworkView>('delete_proxy_login');
+/** Native file dialog in Rust; null when cancelled. */
+export const chooseCaCertificate = (environmentId: string) =>
+  call<SettingsView | null>('choose_ca_certificate', { environmentId });
+export const removeCaCertificate = (environmentId: string) =>
+  call<SettingsView>('remove_ca_certificate', { environmentId });
+export const diagnose = () => call<EnvironmentCheck[]>('diagnose');
+/** Native save dialog in Rust; null when cancelled. */
+export const exportDiagnostics = () => call<ExportedDiagnostics | null>('export_diagnostics');
