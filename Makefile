@@ -64,14 +64,14 @@ bench-sandbox: setup
 	$(CARGO) build --locked --release --bin signstash
 	$(CARGO) run --locked --release -q -p signstash-sandbox --example scale -- target/release/signstash
 
-## The installable Debian package: target/release/bundle/deb/*.deb (tauri build through the npm CLI in
+## The installable Debian package: target/dist/bundle/deb/*.deb (tauri build through the npm CLI in
 ## ui/, a prebuilt binary). No AppImage: its bundler downloads linuxdeploy and its plugins at build time.
 package: ui
 	[ -x ui/node_modules/.bin/tauri ] || (cd ui && npm ci --no-audit --no-fund --loglevel=error)
-	ui/node_modules/.bin/tauri build --ci --bundles deb -- --locked
-	@ls -l target/release/bundle/deb/*.deb
+	ui/node_modules/.bin/tauri build --ci --bundles deb -- --locked --profile dist
+	@ls -l target/dist/bundle/deb/*.deb
 
-## The desktop app's figures on the release build under Xvfb: launch to an interactive window,
+## The desktop app's figures on the shipped (`dist`) build under Xvfb: launch to an interactive window,
 ## 1,000 files in the list and scrolling, memory of the process tree, binary and .deb sizes
 ## (scripts/bench-app.sh; BENCHMARKS.md, "Desktop app"). Figures, not pass/fail.
 .PHONY: bench-app

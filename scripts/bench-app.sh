@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Figures for the desktop app (issue 6, item 2), on the release build under Xvfb: launch to an
+# Figures for the desktop app (issue 6, item 2), on the shipped build (cargo profile `dist`, what the .deb holds) under Xvfb: launch to an
 # interactive window, 1,000 files in the list and scrolling, idle memory of the process tree,
 # binary and .deb sizes. `make bench-app` builds (make package) and runs it. Prints a report and,
 # last, one JSON line (tests/e2e/bench-app.mjs says what each figure is).
 #
-# Builds nothing: expects target/release/signstash-desk (built by `make package`, i.e. tauri
+# Builds nothing: expects target/dist/signstash-desk (built by `make package`, i.e. tauri
 # build, so it embeds ui/dist), tests/e2e/node_modules and tauri-driver, like scripts/e2e.sh.
 #
 # Environment:
-#   APP                app binary (default: target/release/signstash-desk)
+#   APP                app binary (default: target/dist/signstash-desk)
 #   TAURI_DRIVER       tauri-driver binary (default: .tools/bin/tauri-driver)
 #   TAURI_DRIVER_PORT  WebDriver port (default: 4470; WebKitWebDriver gets port+1)
 #   BENCH_LAUNCHES     launches timed (default 10; the first is on a fresh profile)
@@ -20,7 +20,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-export APP=${APP:-$ROOT/target/release/signstash-desk}
+export APP=${APP:-$ROOT/target/dist/signstash-desk}
 export TAURI_DRIVER=${TAURI_DRIVER:-$ROOT/.tools/bin/tauri-driver}
 export TAURI_DRIVER_PORT=${TAURI_DRIVER_PORT:-4470}
 

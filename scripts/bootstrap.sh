@@ -19,6 +19,8 @@ APT_PACKAGES=(
   poppler-utils xmlsec1 qpdf libnss3-tools python3-venv jq
   # forward proxy (with Basic auth) for the office-network tests
   tinyproxy
+  # network e2e: its test CA and TLS certificate (openssl), the exported diagnostics (unzip)
+  openssl unzip
   # the desktop proxy test reads GNOME's proxy settings with gsettings
   libglib2.0-bin gsettings-desktop-schemas
   # make test-package: desktop entries checked by desktop-file-validate

@@ -85,6 +85,11 @@ SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/signstash-e2e.XXXXXX")
 trap 'rm -rf "$SCRATCH"' EXIT
 export XDG_DATA_HOME=$SCRATCH/data XDG_CONFIG_HOME=$SCRATCH/config XDG_CACHE_HOME=$SCRATCH/cache
 mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME"
+# Debug builds take these paths instead of opening a native file dialog, which WebDriver cannot
+# reach: Export diagnostics writes the first, Choose certificate reads the second.
+export SIGNSTASH_E2E_SAVE_PATH=$SCRATCH/dialogs/signstash-diagnostics.zip
+export SIGNSTASH_E2E_OPEN_PATH=$SCRATCH/dialogs/extra-ca.pem
+mkdir -p "$SCRATCH/dialogs"
 # The UI picks its language from navigator.language, which WebKitGTK derives from the C locale
 # (LANGUAGE is ignored). Measured here: LANG=C.UTF-8 -> "C" (-> Portuguese, our default); a
 # locale that is not installed (e.g. pt_PT.UTF-8 on this image) -> "en-US". So pin C.UTF-8.

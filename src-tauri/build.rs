@@ -30,6 +30,14 @@ const COMMANDS: &[&str] = &[
     "save_presets",
     "export_presets",
     "import_presets",
+    "get_network",
+    "save_network",
+    "save_proxy_login",
+    "delete_proxy_login",
+    "choose_ca_certificate",
+    "remove_ca_certificate",
+    "diagnose",
+    "export_diagnostics",
 ];
 
 fn main() {

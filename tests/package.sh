@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 fail() { echo "package: $*" >&2; exit 1; }
-DEB=$(ls -t target/release/bundle/deb/*.deb 2>/dev/null | head -n 1) || true
-[ -n "$DEB" ] || fail "no .deb in target/release/bundle/deb (run make package)"
+DEB=$(ls -t target/dist/bundle/deb/*.deb 2>/dev/null | head -n 1) || true
+[ -n "$DEB" ] || fail "no .deb in target/dist/bundle/deb (run make package)"
 WORK=$(mktemp -d)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
@@ -49,6 +49,8 @@ done
 
 # Single instance, with the packaged binary.
 BIN="$WORK/root/usr/bin/signstash-desk"
+# The e2e's dialog hooks (SIGNSTASH_E2E_*_PATH) are compiled into debug builds only.
+grep -qa 'SIGNSTASH_E2E_' "$BIN" && fail "the packaged binary reads an e2e test hook (SIGNSTASH_E2E_*)"
 mkdir -p "$WORK/home" "$WORK/docs"
 printf '%%PDF-1.4\n' >"$WORK/docs/first.pdf"
 printf '%%PDF-1.4\n' >"$WORK/docs/second.pdf"

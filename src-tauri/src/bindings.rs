@@ -15,6 +15,7 @@ use ts_rs::{Config, ExportError, TS};
 
 use crate::commands::app::AppInfo;
 use crate::commands::history::{HistoryFilter, HistoryRow};
+use crate::commands::network::{EnvironmentCheck, ExportedDiagnostics, NetworkView};
 use crate::commands::placement::DocumentPlacement;
 use crate::commands::resume::InterruptedBatch;
 use crate::commands::settings::{ConnectionCheck, SettingsView};
@@ -43,6 +44,9 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     WatchFolders::export_all(&cfg)?;
     WatchView::export_all(&cfg)?;
     signstash_core::watch::Activity::export_all(&cfg)?;
+    NetworkView::export_all(&cfg)?;
+    EnvironmentCheck::export_all(&cfg)?;
+    ExportedDiagnostics::export_all(&cfg)?;
     InterruptedBatch::export_all(&cfg)?;
     DocumentPlacement::export_all(&cfg)?;
     WindowReady::export_all(&cfg)?;

@@ -8,6 +8,7 @@ use serde::{Serialize, Serializer};
 use signstash_core::credentials::CredentialsError;
 use signstash_core::error::{Lang, SignStashError};
 use signstash_core::journal::JournalError;
+use signstash_core::network::bundle::BundleError;
 use signstash_core::presets::PresetError;
 use signstash_core::resume::ResumeError;
 use signstash_core::settings::SettingsError;
@@ -37,6 +38,10 @@ pub enum AppError {
     Io(String),
     #[error("the watch folder needs an input, an output and a backup folder")]
     WatchNotConfigured,
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    #[error("the proxy user and password are both needed")]
+    ProxyLoginIncomplete,
     #[error(transparent)]
     Tauri(#[from] tauri::Error),
     #[error("{0}")]
@@ -72,6 +77,8 @@ impl AppError {
             AppError::Journal(e, _) => e.code().into(),
             AppError::Io(_) => "io".into(),
             AppError::WatchNotConfigured => "watch.not_configured".into(),
+            AppError::Bundle(e) => e.code().into(),
+            AppError::ProxyLoginIncomplete => "proxy_login_incomplete".into(),
             AppError::Tauri(_) => "internal".into(),
             AppError::Resume(e, _) => e.code().into(),
             AppError::BadPath(e, _) => e.code().into(),

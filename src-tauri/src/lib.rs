@@ -69,6 +69,15 @@ pub fn run() {
             commands::presets::save_presets,
             commands::presets::export_presets,
             commands::presets::import_presets,
+            // Office network: proxy and extra CA; Diagnose; Export diagnostics.
+            commands::network::get_network,
+            commands::network::save_network,
+            commands::network::save_proxy_login,
+            commands::network::delete_proxy_login,
+            commands::network::choose_ca_certificate,
+            commands::network::remove_ca_certificate,
+            commands::network::diagnose,
+            commands::network::export_diagnostics,
         ])
         .setup(|app| {
             startup::mark_setup_started();

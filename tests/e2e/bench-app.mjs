@@ -2,7 +2,7 @@
 // scripts/bench-app.sh (`make bench-app`), which provides Xvfb, a D-Bus session with an unlocked
 // keyring and a throwaway XDG home. It lives beside the e2e checks for their webdriverio.
 //
-// What it measures, on the release build (APP, default target/release/signstash-desk):
+// What it measures, on the release build (APP, default target/dist/signstash-desk):
 //  1. Launch → interactive window, BENCH_LAUNCHES times (default 10). The app is started directly
 //     (no WebDriver) with SIGNSTASH_DESK_REPORT_READY=1; the page emits `window-ready` once the
 //     main view is rendered with its buttons wired (after `app_info` answered) and the app prints
@@ -17,7 +17,7 @@
 //     rows in the DOM (MutationObserver) and to the next animation frame; the intake command
 //     alone. Then scrolling: per step, the list's frame callback + style + layout, timed by
 //     wrapping requestAnimationFrame; and the frame intervals seen. Memory again after listing.
-//  4. Sizes: the binary and the .deb (target/release/bundle/deb).
+//  4. Sizes: the binary and the .deb (target/dist/bundle/deb).
 // Prints a readable report, then one JSON object as the last line.
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -29,7 +29,7 @@ import { remote } from 'webdriverio';
 import { pdf } from './documents.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const application = resolve(process.env.APP ?? join(root, 'target/release/signstash-desk'));
+const application = resolve(process.env.APP ?? join(root, 'target/dist/signstash-desk'));
 const tauriDriver = resolve(process.env.TAURI_DRIVER ?? join(root, '.tools/bin/tauri-driver'));
 const port = Number(process.env.TAURI_DRIVER_PORT ?? 4470);
 const launches = Math.max(2, Number(process.env.BENCH_LAUNCHES ?? 10));
@@ -437,7 +437,7 @@ async function measureList() {
 
 function sizes() {
   const binary = statSync(application).size;
-  const debDir = join(root, 'target/release/bundle/deb');
+  const debDir = join(root, 'target/dist/bundle/deb');
   const debs = existsSync(debDir) ? readdirSync(debDir).filter((f) => f.endsWith('.deb')) : [];
   const deb = debs.length ? debs.map((f) => ({ name: f, size: statSync(join(debDir, f)).size, mtime: statSync(join(debDir, f)).mtimeMs })).sort((a, b) => b.mtime - a.mtime)[0] : null;
   const file = spawnSync('file', ['-b', application], { encoding: 'utf8' }).stdout?.trim() ?? '';
@@ -501,7 +501,7 @@ console.log(`  frame interval while scrolling (Xvfb): median ${wheelFrames.media
 const size = sizes();
 console.log(`\n4. Sizes`);
 console.log(`  binary ${application}: ${size.binary} bytes (${(size.binary / MiB).toFixed(1)} MiB, ${(size.binary / 1e6).toFixed(1)} MB), ${size.stripped ? 'stripped' : 'not stripped'}`);
-console.log(size.deb ? `  .deb ${size.deb.name}: ${size.deb.size} bytes (${(size.deb.size / MiB).toFixed(1)} MiB)` : '  .deb: none in target/release/bundle/deb (run make package)');
+console.log(size.deb ? `  .deb ${size.deb.name}: ${size.deb.size} bytes (${(size.deb.size / MiB).toFixed(1)} MiB)` : '  .deb: none in target/dist/bundle/deb (run make package)');
 
 const summary = {
   machine: host,

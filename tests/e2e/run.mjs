@@ -20,6 +20,7 @@ import { watchChecks } from './watch.mjs';
 import { resumeChecks } from './resume.mjs';
 import { secretsChecks } from './secrets.mjs';
 import { placementChecks } from './placement.mjs';
+import { networkChecks, PROXY_PASSWORD } from './network.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const application = resolve(process.env.APP ?? join(root, 'target/debug/signstash-desk'));
@@ -441,6 +442,7 @@ async function main() {
       for (const secret of [SECRET, WRONG_SECRET]) if (all.includes(secret)) throw new Error('a secret reached the log');
     });
 
+    await networkChecks(browser, work, { check, invoke, waitText, text, screenshot, expectEqual, sandbox, clientId: CLIENT_ID, secrets: [SECRET, WRONG_SECRET] });
     const area = { browser, check, invoke, waitText, expectEqual, screenshot, work, pdf, shots, sessionOptions, replaceBrowser: (b) => (browser = b) };
     await keyboardChecks(area);
     await watchChecks(area); // last: it restarts the app
@@ -455,7 +457,7 @@ try {
   await main();
   // Reliability (issue 5): a real kill and a resume, then the whole scratch home scanned for secrets.
   await resumeChecks({ check, application, port, startSandbox, clientId: CLIENT_ID, secret: SECRET, screenshot });
-  await secretsChecks({ check, scratch: dirname(process.env.XDG_DATA_HOME), secrets: [SECRET, WRONG_SECRET] });
+  await secretsChecks({ check, scratch: dirname(process.env.XDG_DATA_HOME), secrets: [SECRET, WRONG_SECRET, PROXY_PASSWORD] });
 } catch (error) {
   failed += 1;
   console.log(`FAILED unexpected error\n       ${error?.stack ?? error}`);

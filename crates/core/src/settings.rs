@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use crate::environment::{self, Environment, EnvironmentKind, HOSTED_BASE_PATH, TOKEN_PATH};
 use crate::error::{Lang, SignStashError};
 use crate::model::{LocationType, TemplateType, VisibleSignatureInfo};
+use crate::network::config::{ExtraCa, NetworkSettings};
 use crate::output::NamePattern;
 use crate::presets::Preset;
 
@@ -64,6 +65,10 @@ pub struct Settings {
     /// "pt" or "en"; absent: from the system's language.
     pub language: Option<String>,
     pub signature: SignatureSettings,
+    /// Proxy for the whole app; absent: the system's proxy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub network: Option<NetworkSettings>,
     /// Named signature profiles chosen from the main window.
     pub presets: Vec<Preset>,
     #[serde(flatten)]
@@ -83,6 +88,10 @@ pub struct EnvironmentSettings {
     pub api_base: String,
     /// The secret that goes with it is in the OS keyring, under this environment's id.
     pub client_id: String,
+    /// Trusted besides the system's certificates, e.g. an on-premise Proxy Client's internal CA.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub extra_ca_certificate: Option<ExtraCa>,
     #[serde(flatten)]
     #[cfg_attr(feature = "ts", ts(skip))]
     pub other: Map<String, Value>,
@@ -239,6 +248,7 @@ impl EnvironmentSettings {
             } else {
                 String::new()
             },
+            extra_ca_certificate: None,
             other: Map::new(),
         }
     }
@@ -285,6 +295,7 @@ impl Default for Settings {
             parallel_requests: 2,
             language: None,
             signature: SignatureSettings::default(),
+            network: None,
             presets: Vec::new(),
             other: Map::new(),
         }
@@ -325,6 +336,15 @@ impl Settings {
         for env in &self.environments {
             if env.kind != EnvironmentKindSetting::Sandbox || !env.token_url.is_empty() {
                 Environment::custom(&env.id, &env.token_url, &env.api_base)
+                    .map_err(|e| SettingsError::Invalid(e.message(Lang::En)))?;
+            }
+        }
+        if let Some(network) = &self.network {
+            network.validate().map_err(SettingsError::Invalid)?;
+        }
+        for env in &self.environments {
+            if let Some(ca) = &env.extra_ca_certificate {
+                ExtraCa::from_pem(ca.file_name.clone(), ca.pem.as_bytes())
                     .map_err(|e| SettingsError::Invalid(e.message(Lang::En)))?;
             }
         }

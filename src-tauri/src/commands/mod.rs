@@ -3,6 +3,7 @@
 pub mod app;
 pub mod files;
 pub mod history;
+pub mod network;
 pub mod placement;
 pub mod presets;
 pub mod resume;

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use serde::Serialize;
-use signstash_core::client::{ClientOptions, SignStashClient};
+use signstash_core::client::SignStashClient;
 use signstash_core::journal::{DocState, DocumentRecord};
 use signstash_core::resume::{self, ResumeError, ResumeOptions};
 use tauri::{AppHandle, Emitter, Manager, State};
@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
 use crate::commands::history::journal;
+use crate::commands::network::client_options;
 use crate::commands::settings::credentials_for;
 use crate::commands::sign::{
     progress, BatchSummary, FileStatus, StartedBatch, FINISHED_EVENT, PROGRESS_EVENT,
@@ -201,7 +202,7 @@ fn prepare(state: &AppState, batch_id: i64) -> Result<Ready> {
         environment,
         credentials,
         state.tokens.clone(),
-        &ClientOptions::default(),
+        &client_options(state, &settings, &env_settings),
     )
     .map_err(|e| AppError::Service(e, lang))?;
     let total = journal

@@ -2,7 +2,6 @@
 //! the OS keyring, Test connection, and the general options. No command returns a secret.
 
 use serde::Serialize;
-use signstash_core::client::ClientOptions;
 use signstash_core::error::Lang;
 use signstash_core::network::doctor;
 use signstash_core::settings::{self, EnvironmentKindSetting, EnvironmentSettings, Settings};
@@ -10,6 +9,7 @@ use signstash_core::token::Credentials;
 use tauri::State;
 use ts_rs::TS;
 
+use crate::commands::network::client_options;
 use crate::error::{AppError, Result};
 use crate::state::{lock, AppState};
 
@@ -58,6 +58,9 @@ pub struct ConnectionStep {
     pub code: Option<String>,
     /// Plain words with the likely fix, for a failed step.
     pub message: Option<String>,
+    /// How long the step took.
+    #[ts(type = "number")]
+    pub elapsed_ms: u64,
 }
 
 fn step(s: doctor::Step) -> ConnectionStep {
@@ -72,6 +75,15 @@ fn step(s: doctor::Step) -> ConnectionStep {
         detail: s.detail,
         code: s.problem.as_ref().map(|p| p.code.clone()),
         message: s.problem.map(|p| p.message),
+        elapsed_ms: s.elapsed_ms,
+    }
+}
+
+/// The doctor's report as the UI shows it.
+pub(crate) fn check(report: doctor::DoctorReport) -> ConnectionCheck {
+    ConnectionCheck {
+        passed: report.passed,
+        steps: report.steps.into_iter().map(step).collect(),
     }
 }
 
@@ -99,7 +111,7 @@ pub fn credentials_for(state: &AppState, env: &EnvironmentSettings) -> Result<Cr
         .ok_or_else(|| AppError::NoCredentials(env.id.clone()))
 }
 
-fn view(state: &AppState) -> SettingsView {
+pub(crate) fn view(state: &AppState) -> SettingsView {
     let settings = state.settings();
     let secrets = settings
         .environments
@@ -234,11 +246,14 @@ pub async fn test_connection(
     let env = environment
         .to_environment(state.sandbox_host())
         .map_err(|e| AppError::Service(e, lang))?;
+    // The proxy, and the CA as saved (it is only ever set by choosing a file, which saves it).
+    let settings = state.settings();
+    let saved = settings
+        .environment(&environment.id)
+        .unwrap_or(&environment);
+    let options = client_options(&state, &settings, saved);
     // The core's diagnosis fetches a fresh token (no cache), step by step.
-    let report = doctor::diagnose(&env, &credentials, &ClientOptions::default(), lang).await;
+    let report = doctor::diagnose(&env, &credentials, &options, lang).await;
     tracing::info!(environment = %environment.id, passed = report.passed, "test connection");
-    Ok(ConnectionCheck {
-        passed: report.passed,
-        steps: report.steps.into_iter().map(step).collect(),
-    })
+    Ok(check(report))
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use signstash_core::batch::{self, BatchOptions, Budget, Event, SignatureOptions};
-use signstash_core::client::{ClientOptions, SignStashClient};
+use signstash_core::client::SignStashClient;
 use signstash_core::inputs::InputFile;
 use signstash_core::journal::{Journal, JournalRecorder, NewBatch, OutputSettings, ResumeSettings};
 use signstash_core::output::{NamePattern, OutputDir, OutputWriter};
@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
 use crate::commands::history::journal;
+use crate::commands::network::client_options;
 use crate::commands::placement::DocumentPlacement;
 use crate::commands::settings::credentials_for;
 use crate::error::{AppError, Result};
@@ -152,7 +153,7 @@ async fn prepare(
         environment.clone(),
         credentials,
         state.tokens.clone(),
-        &ClientOptions::default(),
+        &client_options(state, &settings, &env_settings),
     )
     .map_err(|e| AppError::Service(e, lang))?;
     // Before anything is queued: a wrong secret or an unreachable service is one clear error.

@@ -75,12 +75,14 @@ describe('settings tabs keyboard', () => {
     expect(selected()).toEqual(['tab-staging']);
     expect(document.activeElement?.id).toBe('tab-staging');
     key(document.activeElement!, 'End');
-    expect(document.activeElement?.id).toBe('tab-general');
+    expect(document.activeElement?.id).toBe('tab-network');
     key(document.activeElement!, 'ArrowRight');
     expect(document.activeElement?.id).toBe('tab-sandbox');
     key(document.activeElement!, 'ArrowLeft');
+    expect(selected()).toEqual(['tab-network']);
+    key(document.activeElement!, 'ArrowLeft');
     expect(selected()).toEqual(['tab-general']);
-    expect(chosen).toEqual(['staging', 'general', 'sandbox', 'general']);
+    expect(chosen).toEqual(['staging', 'network', 'sandbox', 'network', 'general']);
     expect(document.getElementById('settings-tabpanel')?.getAttribute('aria-labelledby')).toBe('tab-general');
   });
 });

@@ -6,6 +6,7 @@ import type { Placement } from '../lib/bindings/Placement';
 import type { WatchPhase } from '../lib/bindings/WatchPhase';
 import type { PlacementMessages } from '../placement/messages';
 import { en } from './en';
+import type { NetworkMessages } from './network';
 import { pt } from './pt';
 
 export type Language = 'pt' | 'en';
@@ -128,6 +129,7 @@ export interface Messages {
     /** Small print for support: the stable code and the technical message. */
     detail: (code: string, message: string) => string;
   };
+  network: NetworkMessages;
   // Reliability (issue 5): batches a crash or a kill left unfinished.
   resume: {
     interrupted: (unfinished: number, total: number) => string;

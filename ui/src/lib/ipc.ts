@@ -17,6 +17,10 @@ import type { SettingsView } from './bindings/SettingsView';
 import type { StartedBatch } from './bindings/StartedBatch';
 import type { Activity } from './bindings/Activity';
 import type { WatchView } from './bindings/WatchView';
+import type { EnvironmentCheck } from './bindings/EnvironmentCheck';
+import type { ExportedDiagnostics } from './bindings/ExportedDiagnostics';
+import type { NetworkSettings } from './bindings/NetworkSettings';
+import type { NetworkView } from './bindings/NetworkView';
 
 /**
  * A rejected command: `code` is stable; `message` is plain words from Rust when it has them
@@ -101,3 +105,18 @@ export const onWatchChanged = (handler: (v: WatchView) => void): Promise<Unliste
   listen<WatchView>('watch-changed', (e) => handler(e.payload));
 export const onWatchActivity = (handler: (a: Activity) => void): Promise<UnlistenFn> =>
   listen<Activity>('watch-activity', (e) => handler(e.payload));
+
+// Network (office proxy, extra CA, Diagnose, Export diagnostics).
+export const getNetwork = () => call<NetworkView>('get_network');
+export const saveNetwork = (network: NetworkSettings) => call<NetworkView>('save_network', { network });
+export const saveProxyLogin = (user: string, password: string) =>
+  call<NetworkView>('save_proxy_login', { user, password });
+export const deleteProxyLogin = () => call<NetworkView>('delete_proxy_login');
+/** Native file dialog in Rust; null when cancelled. */
+export const chooseCaCertificate = (environmentId: string) =>
+  call<SettingsView | null>('choose_ca_certificate', { environmentId });
+export const removeCaCertificate = (environmentId: string) =>
+  call<SettingsView>('remove_ca_certificate', { environmentId });
+export const diagnose = () => call<EnvironmentCheck[]>('diagnose');
+/** Native save dialog in Rust; null when cancelled. */
+export const exportDiagnostics = () => call<ExportedDiagnostics | null>('export_diagnostics');

@@ -53,9 +53,9 @@ beforeEach(() => {
       return {
         passed: false,
         steps: [
-          { title: 'Resolver o nome', target: 's:443', outcome: 'passed', detail: '10.0.0.1', code: null, message: null },
-          { title: 'Obter um token', target: 's:443', outcome: 'failed', detail: '', code: 'auth.invalid_client', message: 'O serviço recusou o identificador ou o segredo do cliente.' },
-          { title: 'Chamar a API', target: 's:443', outcome: 'skipped', detail: '', code: null, message: null },
+          { title: 'Resolver o nome', target: 's:443', outcome: 'passed', detail: '10.0.0.1', code: null, message: null, elapsedMs: 3 },
+          { title: 'Obter um token', target: 's:443', outcome: 'failed', detail: '', code: 'auth.invalid_client', message: 'O serviço recusou o identificador ou o segredo do cliente.', elapsedMs: 41 },
+          { title: 'Chamar a API', target: 's:443', outcome: 'skipped', detail: '', code: null, message: null, elapsedMs: 0 },
         ],
       };
     }
@@ -104,6 +104,20 @@ describe('settings', () => {
     expect(document.querySelector('#settings-status')?.textContent).toBe(
       'O serviço recusou o identificador ou o segredo do cliente. (auth.invalid_client)',
     );
+  });
+
+  it('clicking a tab opens it in the same panel and tells the app', async () => {
+    const opened: string[] = [];
+    const panel = new SettingsPanel({ t: messages('pt'), tab: 'sandbox', onTab: (t) => opened.push(t), onSaved: () => {}, showError: (e) => { throw e; } });
+    document.body.replaceChildren(panel.element);
+    await panel.load();
+    document.querySelector<HTMLButtonElement>('#tab-general')!.click();
+    expect(document.querySelector('#tab-general')?.getAttribute('aria-selected')).toBe('true');
+    expect(document.querySelector('#tab-sandbox')?.getAttribute('aria-selected')).toBe('false');
+    expect(document.querySelector('#name-pattern')).not.toBeNull();
+    document.querySelector<HTMLButtonElement>('#tab-staging')!.click();
+    expect(input('token-url').disabled).toBe(false);
+    expect(opened).toEqual(['general', 'staging']);
   });
 
   it('the Sandbox needs no credentials and its addresses are not editable', async () => {

@@ -7,6 +7,7 @@ import * as ipc from '../lib/ipc';
 import { h } from '../dom';
 import { icon } from '../icons';
 import type { Language, Messages } from '../i18n';
+import { caRow, NetworkSection, renderSteps } from './network-section';
 
 export interface SettingsContext {
   t: Messages;
@@ -35,8 +36,11 @@ export class SettingsPanel {
   readonly element: HTMLElement;
   private view: View | null = null;
   private status: HTMLElement;
+  /** The open tab: the panel outlives the app's re-renders, so it keeps its own. */
+  private tab: string;
 
   constructor(private readonly context: SettingsContext) {
+    this.tab = context.tab;
     this.status = h('p', { class: 'form-status', id: 'settings-status', role: 'status', 'aria-live': 'polite' });
     this.element = h('div', { class: 'settings', id: 'settings' }, h('p', {}, '…'));
   }
@@ -77,14 +81,13 @@ export class SettingsPanel {
     if (!view) return;
     const t = this.context.t;
     const tabs = h('div', { class: 'tabs', role: 'tablist', 'aria-label': t.settings.title });
-    const ids = [...view.settings.environments.map((e) => e.id), 'general'];
+    const ids = [...view.settings.environments.map((e) => e.id), 'general', 'network'];
     for (const id of ids) {
       const env = view.settings.environments.find((e) => e.id === id);
-      const label = env ? t.environment.names[env.kind] : t.settings.general;
-      const tab = h('button', { type: 'button', role: 'tab', class: `tab${env ? ` tab--${env.kind}` : ''}`, id: `tab-${id}`, 'aria-selected': String(id === this.context.tab), 'aria-controls': 'settings-tabpanel', tabindex: id === this.context.tab ? '0' : '-1' }, label);
+      const label = env ? t.environment.names[env.kind] : id === 'network' ? t.network.tab : t.settings.general;
+      const tab = h('button', { type: 'button', role: 'tab', class: `tab${env ? ` tab--${env.kind}` : ''}`, id: `tab-${id}`, 'aria-selected': String(id === this.tab), 'aria-controls': 'settings-tabpanel', tabindex: id === this.tab ? '0' : '-1' }, label);
       const select = (next: string) => {
-        // The panel outlives the app's re-renders, so it keeps the current tab itself.
-        this.context.tab = next;
+        this.tab = next;
         this.context.onTab(next);
         this.status.textContent = '';
         this.render();
@@ -101,10 +104,10 @@ export class SettingsPanel {
       });
       tabs.append(tab);
     }
-    const env = view.settings.environments.find((e) => e.id === this.context.tab);
-    const body = env ? this.environmentForm(view, env) : this.generalForm(view.settings);
+    const env = view.settings.environments.find((e) => e.id === this.tab);
+    const body = env ? this.environmentForm(view, env) : this.tab === 'network' ? this.networkForm() : this.generalForm(view.settings);
     // The status line sits above the form so a result is never scrolled out of sight.
-    this.element.replaceChildren(h('h1', { class: 'view-title' }, t.settings.title), tabs, this.status, h('div', { class: 'tab-panel', role: 'tabpanel', id: 'settings-tabpanel', 'aria-labelledby': `tab-${this.context.tab}` }, body));
+    this.element.replaceChildren(h('h1', { class: 'view-title' }, t.settings.title), tabs, this.status, h('div', { class: 'tab-panel', role: 'tabpanel', id: 'settings-tabpanel', 'aria-labelledby': `tab-${this.tab}` }, body));
   }
 
   private environmentForm(view: View, env: EnvironmentSettings): HTMLElement {
@@ -163,18 +166,7 @@ export class SettingsPanel {
       steps.replaceChildren();
       try {
         const check = await ipc.testConnection(read(), secretInput.input.value || null);
-        for (const s of check.steps) {
-          const mark = s.outcome === 'passed' ? 'check' : s.outcome === 'failed' ? 'cross' : 'hourglass';
-          steps.append(
-            h(
-              'li',
-              { class: `step step--${s.outcome}`, 'data-outcome': s.outcome },
-              icon(mark),
-              h('span', { class: 'step__title' }, s.title),
-              h('span', { class: 'step__detail' }, s.outcome === 'failed' ? (s.message ?? '') : s.outcome === 'passed' ? s.detail : ''),
-            ),
-          );
-        }
+        renderSteps(this.context.t, check, steps);
         const failed = check.steps.find((s) => s.outcome === 'failed');
         if (check.passed || !failed) this.say(t.testOk);
         else this.say(`${failed.message ?? t.testFailed} (${failed.code ?? 'unknown'})`, false);
@@ -219,10 +211,21 @@ export class SettingsPanel {
         h('div', { class: 'field field--wide' }, secretInput.label, secretState),
         tokenUrl.label,
         apiBase.label,
+        ...(builtIn ? [] : [caRow({ t: this.context.t, say: (text, ok) => this.say(text, ok) }, env, (v) => {
+          this.view = v;
+          this.render();
+          this.context.onSaved(v.settings);
+        })]),
         actions,
       ),
       steps,
     );
+  }
+
+  private networkForm(): HTMLElement {
+    const section = new NetworkSection({ t: this.context.t, say: (text, ok) => this.say(text, ok) });
+    void section.load();
+    return section.element;
   }
 
   private generalForm(settings: Settings): HTMLElement {

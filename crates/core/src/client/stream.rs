@@ -8,8 +8,6 @@ use std::io::{self, Read};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt, TryStreamExt};
 use serde_json::value::RawValue;
@@ -121,7 +119,7 @@ fn encoded_file(path: PathBuf) -> impl Stream<Item = io::Result<Bytes>> + Send +
         if filled == 0 {
             return Ok(None);
         }
-        let chunk = Bytes::from(STANDARD.encode(&buffer));
+        let chunk = Bytes::from(base64_simd::STANDARD.encode_type::<Vec<u8>>(&buffer));
         // A short read means the end of the file: the padding, if any, ends the content.
         let next = (filled == READ_CHUNK).then_some(Ok(file));
         Ok(Some((chunk, next)))
@@ -509,23 +507,10 @@ fn document_in_place(
     Ok(Value::Object(fields))
 }
 
-/// Base64 with any whitespace inside skipped (some encoders break lines).
+/// Base64 with any whitespace inside skipped (some encoders break lines) and the padding optional
+/// (WHATWG's forgiving base64): be liberal in what the service sends.
 fn decode_base64(text: &[u8]) -> Result<Vec<u8>, InvalidContent> {
-    // JSON strings hold no raw control characters, so a space is the only one that can appear
-    // unescaped; escaped line breaks were turned into real ones before this.
-    let has_space = memchr::memchr3(b' ', b'\n', b'\r', text).is_some()
-        || memchr::memchr(b'\t', text).is_some();
-    let result = if has_space {
-        let compact: Vec<u8> = text
-            .iter()
-            .copied()
-            .filter(|b| !b.is_ascii_whitespace())
-            .collect();
-        STANDARD.decode(compact)
-    } else {
-        STANDARD.decode(text)
-    };
-    result.map_err(|_| InvalidContent)
+    base64_simd::forgiving_decode_to_vec(text).map_err(|_| InvalidContent)
 }
 
 fn content(error: struson::serde::DeserializerError) -> ReadError {
@@ -593,8 +578,8 @@ fn decode_string<R: Read>(
         }
         let whole = pending.len() / 4 * 4;
         // Padding may only end the content: a full quad with '=' before more data fails below.
-        if STANDARD
-            .decode_vec(&pending[..whole], &mut decoded)
+        if base64_simd::STANDARD
+            .decode_append(&pending[..whole], &mut decoded)
             .is_err()
         {
             valid = false;
@@ -603,7 +588,11 @@ fn decode_string<R: Read>(
     }
     drop(text);
     if valid && !pending.is_empty() {
-        valid = STANDARD.decode_vec(&pending, &mut decoded).is_ok();
+        // The last group may lack its padding.
+        match base64_simd::forgiving_decode_to_vec(&pending) {
+            Ok(last) => decoded.extend_from_slice(&last),
+            Err(_) => valid = false,
+        }
     }
     Ok(if valid {
         Ok(decoded)
@@ -616,6 +605,8 @@ fn decode_string<R: Read>(
 mod tests {
     use super::*;
     use crate::model::{Base64Document, ContentType, SignDocument, SignatureInfo, SignatureType};
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
 
     fn request(n: usize) -> SignRequest {
         let documents = (0..n)
@@ -693,7 +684,8 @@ mod tests {
                 {{"signedContent": "{}", "externalReference": "a", "signStatus": "SIGNED"}},
                 {{"externalReference": "b", "signedContent": "bm90\nIGJhc2U2NA==", "signStatus": "SIGNED"}},
                 {{"externalReference": "c", "signedContent": "*not base64*", "signStatus": "SIGNED"}},
-                {{"externalReference": "d", "signedContent": null, "signStatus": "ERROR_SIGNING"}}
+                {{"externalReference": "d", "signedContent": null, "signStatus": "ERROR_SIGNING"}},
+                {{"externalReference": "e", "signedContent": "bm90IGJh\r\n c2U2NA", "signStatus": "SIGNED"}}
             ], "extra": {{"x": [1, 2]}}}}"#,
             STANDARD.encode(vec![5u8; 100_000])
         );
@@ -701,7 +693,7 @@ mod tests {
         let in_place = parse_answer_bytes(text.as_bytes()).ok().expect("parsed");
         for answer in [streamed, in_place] {
             assert_eq!(answer.operation.id, Some(7));
-            assert_eq!(answer.operation.document_list.len(), 4);
+            assert_eq!(answer.operation.document_list.len(), 5);
             assert!(answer
                 .operation
                 .document_list
@@ -711,6 +703,8 @@ mod tests {
             assert_eq!(answer.contents["b"], Ok(b"not base64".to_vec()));
             assert_eq!(answer.contents["c"], Err(InvalidContent));
             assert!(!answer.contents.contains_key("d"));
+            // Line breaks, a space and no padding: still the same bytes.
+            assert_eq!(answer.contents["e"], Ok(b"not base64".to_vec()));
         }
     }
 

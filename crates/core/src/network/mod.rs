@@ -2,6 +2,7 @@
 //! diagnosis ("doctor") and the diagnostics bundle for IT or support.
 
 pub mod bundle;
+pub mod config;
 pub mod doctor;
 pub mod proxy;
 pub mod tls;

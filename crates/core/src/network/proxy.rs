@@ -42,11 +42,17 @@ pub fn normalise_proxy_url(text: &str) -> String {
     }
 }
 
+/// The system's proxy for HTTPS right now (environment, else the desktop's setting), without
+/// user or password; `None` when there is none.
+pub fn system_proxy() -> Option<String> {
+    system_proxy_for("https").map(|url| without_userinfo(&url))
+}
+
 /// A proxy address for reports and logs: no user, no password.
 pub fn describe(setting: &ProxySetting) -> String {
     match setting {
-        ProxySetting::System => match system_proxy_for("https") {
-            Some(url) => format!("system ({})", without_userinfo(&url)),
+        ProxySetting::System => match system_proxy() {
+            Some(url) => format!("system ({url})"),
             None => "system (none set)".into(),
         },
         ProxySetting::Direct => "none".into(),

@@ -9,4 +9,8 @@ title: string, target: string, outcome: StepOutcome, detail: string, code: strin
 /**
  * Plain words with the likely fix, for a failed step.
  */
-message: string | null, };
+message: string | null, 
+/**
+ * How long the step took.
+ */
+elapsedMs: number, };
