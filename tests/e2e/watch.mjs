@@ -82,6 +82,8 @@ export async function watchChecks(ctx) {
     await waitText(browser, '#watch-status', (t) => t.includes('1 falhados'), 'failed count');
     // Not the shared helper: its animation-frame wait can hang while status events repaint.
     await browser.execute(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());
+    // The pointer off the navigation, so no button shows its hover shade in the picture.
+    await browser.action('pointer', { parameters: { pointerType: 'mouse' } }).move({ origin: 'viewport', x: 2, y: 2 }).perform();
     await new Promise((r) => setTimeout(r, 500));
     await browser.saveScreenshot(join(shots, 'watch.png'));
   });
