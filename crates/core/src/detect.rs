@@ -40,6 +40,52 @@ impl DetectError {
             DetectError::Unknown => "detect.unknown",
         }
     }
+
+    /// What the user reads, in their language.
+    pub fn message(&self, lang: crate::error::Lang) -> String {
+        if lang == crate::error::Lang::En {
+            return self.to_string();
+        }
+        match self {
+            DetectError::Empty => "O ficheiro está vazio.".into(),
+            DetectError::Unsupported { what } => {
+                format!("Isto é {}, não uma fatura em PDF ou XML.", what_pt(what))
+            }
+            DetectError::Unknown => {
+                "Este ficheiro não é uma fatura em PDF ou XML (o conteúdo não é reconhecido)."
+                    .into()
+            }
+        }
+    }
+}
+
+/// The Portuguese of each `what` below (kept beside them: a new format needs both).
+fn what_pt(what: &str) -> &str {
+    match what {
+        "an HTML page" => "uma página HTML",
+        "a blank text file" => "um ficheiro de texto em branco",
+        "a plain text file" => "um ficheiro de texto simples",
+        "a PNG image" => "uma imagem PNG",
+        "a JPEG image" => "uma imagem JPEG",
+        "a GIF image" => "uma imagem GIF",
+        "a TIFF image" => "uma imagem TIFF",
+        "a WebP image" => "uma imagem WebP",
+        "a BMP image" => "uma imagem BMP",
+        "a ZIP archive or an Office document (.docx, .xlsx, .odt)" => {
+            "um arquivo ZIP ou um documento do Office (.docx, .xlsx, .odt)"
+        }
+        "an empty ZIP archive" => "um arquivo ZIP vazio",
+        "an old Microsoft Office document (.doc, .xls)" => {
+            "um documento antigo do Microsoft Office (.doc, .xls)"
+        }
+        "an RTF document" => "um documento RTF",
+        "a gzip-compressed file" => "um ficheiro comprimido (gzip)",
+        "a 7-Zip archive" => "um arquivo 7-Zip",
+        "a RAR archive" => "um arquivo RAR",
+        "a program (executable)" => "um programa (executável)",
+        "a Windows program (executable)" => "um programa do Windows (executável)",
+        other => other,
+    }
 }
 
 /// How far into the file the `%PDF-` header may start (readers tolerate leading junk).
@@ -198,4 +244,60 @@ fn looks_like_text(b: &[u8]) -> bool {
         && !head
             .iter()
             .any(|&c| c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r' | 0x0c))
+}
+
+#[cfg(test)]
+mod message_tests {
+    use super::*;
+    use crate::error::Lang;
+
+    /// Every format we name has its Portuguese name: an office in Portugal reads the reason.
+    #[test]
+    fn every_refusal_reads_in_portuguese() {
+        let mut bmp = b"BM".to_vec();
+        bmp.extend_from_slice(&[0u8; 30]);
+        let mut exe = b"MZ".to_vec();
+        exe.extend_from_slice(&[0u8; 70]);
+        let samples: Vec<Vec<u8>> = vec![
+            b"\x89PNG\r\n\x1a\n....".to_vec(),
+            b"\xff\xd8\xff\xe0".to_vec(),
+            b"GIF87a".to_vec(),
+            b"GIF89a".to_vec(),
+            b"II*\0".to_vec(),
+            b"MM\0*".to_vec(),
+            b"PK\x03\x04".to_vec(),
+            b"PK\x05\x06".to_vec(),
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1".to_vec(),
+            b"{\\rtf1".to_vec(),
+            b"\x1f\x8b\x08".to_vec(),
+            b"7z\xbc\xaf\x27\x1c".to_vec(),
+            b"Rar!\x1a\x07\x00".to_vec(),
+            b"\x7fELF\x02".to_vec(),
+            b"RIFF\0\0\0\0WEBPVP8 ".to_vec(),
+            bmp,
+            exe,
+            b"<!DOCTYPE html><html></html>".to_vec(),
+            b"  \n\t ".to_vec(),
+            b"Fatura 123, total 45 EUR\n".to_vec(),
+        ];
+        for sample in samples {
+            let Err(DetectError::Unsupported { what }) = detect(&sample) else {
+                panic!("{sample:?} should be refused as a named format");
+            };
+            assert_ne!(what_pt(what), what, "no Portuguese for {what:?}");
+            let pt = DetectError::Unsupported { what }.message(Lang::Pt);
+            assert!(
+                pt.starts_with("Isto é um") && pt.ends_with("PDF ou XML."),
+                "{pt}"
+            );
+        }
+        assert_eq!(
+            DetectError::Empty.message(Lang::Pt),
+            "O ficheiro está vazio."
+        );
+        assert_eq!(
+            DetectError::Unknown.message(Lang::En),
+            DetectError::Unknown.to_string()
+        );
+    }
 }

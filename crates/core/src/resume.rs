@@ -438,7 +438,7 @@ impl Resumer<'_> {
         let kind = match detect::detect(&bytes) {
             Ok(kind) => kind,
             Err(e) => {
-                self.fail(&record, e.code(), e.to_string());
+                self.fail(&record, e.code(), e.message(self.lang));
                 return Reread {
                     record,
                     prepared: None,

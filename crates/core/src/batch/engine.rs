@@ -249,7 +249,7 @@ async fn sign_group(context: &Context<'_>, group: Vec<usize>) -> Vec<(usize, Out
             }),
             Err(e) => outcomes.push((
                 index,
-                context.fail(index, None, failure(e.code(), e.to_string())),
+                context.fail(index, None, failure(e.code(), e.message(lang))),
             )),
         }
     }

@@ -97,7 +97,7 @@ pub async fn recover_by_reference(
     };
     let kind = match detect::detect(original) {
         Ok(kind) => kind,
-        Err(e) => return Recovery::Unknown(failure(e.code(), e.to_string())),
+        Err(e) => return Recovery::Unknown(failure(e.code(), e.message(lang))),
     };
     if let Err(e) = verify::verify_signed(kind, original, &signed) {
         return Recovery::Unknown(failure(e.code(), e.to_string()));
