@@ -75,6 +75,9 @@ export async function resumeChecks(ctx) {
   const origin = new URL(sandbox.token).origin;
   let browser;
   let killedAt;
+  // The embedded sandbox's address before the kill: a restart must listen there again.
+  let sandboxApiBefore;
+  const sandboxApi = async () => (await invoke(browser, 'app_info')).environments.find((e) => e.id === 'sandbox')?.apiBase;
   try {
     await check('crash: kill -9 of the app mid-batch (150 PDFs, Staging on a separate sandbox)', async () => {
       // Slow answers, so the kill lands mid-batch.
@@ -109,6 +112,7 @@ export async function resumeChecks(ctx) {
       // sent documents all exist at the moment of the kill.
       const saved = () => (existsSync(join(folder, 'Signed')) ? readdirSync(join(folder, 'Signed')).filter((n) => n.endsWith('_signed.pdf')).length : 0);
       await waitFor('some outputs saved', () => saved() >= 5, 90_000);
+      sandboxApiBefore = await sandboxApi();
       const pids = appPids(application);
       if (pids.length !== 1) throw new Error(`expected one app process, found ${JSON.stringify(pids)}`);
       process.kill(pids[0], 'SIGKILL');
@@ -122,7 +126,7 @@ export async function resumeChecks(ctx) {
       console.log(`       figures: killed with ${killedAt.documents_signed} of ${DOCUMENTS} signed at the sandbox, ${leftovers.filter((n) => n.endsWith('_signed.pdf')).length} saved`);
     });
 
-    await check('crash: restarted, the batch shows as interrupted; Resume finishes it; each signed exactly once', async () => {
+    await check('crash: restarted (embedded sandbox on the same address), the batch shows as interrupted; Resume finishes it; each signed exactly once', async () => {
       if (!killedAt) throw new Error('no kill happened (see above)');
       await fetch(`${origin}/sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reset: true }) });
       browser = await session(application, port);
@@ -131,6 +135,11 @@ export async function resumeChecks(ctx) {
       const text = (await notice.getText()).trim();
       if (!/^Um lote foi interrompido .*: \d+ de 150 faturas por terminar\./.test(text)) throw new Error(`notice: ${text}`);
       await ctx.screenshot(browser, 'resume-interrupted.png');
+      // So that a batch interrupted on the Sandbox (training) can be resumed too.
+      const sandboxApiAfter = await sandboxApi();
+      if (!sandboxApiBefore || sandboxApiAfter !== sandboxApiBefore) {
+        throw new Error(`embedded sandbox moved from ${sandboxApiBefore} to ${sandboxApiAfter} across the restart`);
+      }
       await browser.$('#resume').click();
       await browser.waitUntil(async () => {
         const s = browser.$('#summary');
