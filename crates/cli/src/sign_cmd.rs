@@ -298,6 +298,7 @@ pub async fn run(args: SignArgs) -> Result<bool, String> {
             max_in_flight: batch_options.max_in_flight,
             lang,
             description: batch_options.description.clone(),
+            visible_per_document: batch_options.visible_per_document.clone(),
         },
     };
     // Absolute input paths, so that `resume` finds them from any folder.

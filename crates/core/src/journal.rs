@@ -8,6 +8,7 @@
 //! SQLite is bundled (compiled into the binary): the same version with WAL on Linux, Windows and
 //! macOS, and no system library for the app's installers to depend on.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::batch::{Budget, Failure, Recorder, SignatureOptions};
 use crate::error::Lang;
 use crate::inputs::InputFile;
+use crate::model::VisibleSignatureInfo;
 
 /// The app's identifier: the journal lives in Tauri's `app_data_dir()`.
 pub const APP_ID: &str = "pt.multicert.signstash.desk";
@@ -130,6 +132,10 @@ pub struct ResumeSettings {
     pub max_in_flight: usize,
     pub lang: Lang,
     pub description: String,
+    /// PDFs placed one by one, by position in the batch (`BatchOptions::visible_per_document`):
+    /// a resumed document keeps its own box. Absent in batches recorded before it existed.
+    #[serde(default, skip_serializing_if = "HashMap::is_empty")]
+    pub visible_per_document: HashMap<usize, VisibleSignatureInfo>,
 }
 
 impl ResumeSettings {

@@ -705,6 +705,8 @@ impl Resumer<'_> {
             } else {
                 settings.description.clone()
             },
+            // Keyed by position in the batch, as the resent requests number their documents.
+            visible_per_document: settings.visible_per_document.clone(),
             ..BatchOptions::default()
         }
     }
@@ -749,6 +751,16 @@ impl Resumer<'_> {
         };
         // The engine numbers the subset; the caller sees places in the whole batch.
         let positions: Vec<usize> = records.iter().map(Self::index).collect();
+        let mut options = self.batch_options();
+        // Placements are keyed by position in the batch too: each placed PDF keeps its own box.
+        options.visible_per_document = positions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, position)| {
+                let placed = self.batch.settings.visible_per_document.get(position)?;
+                Some((i, placed.clone()))
+            })
+            .collect();
         let (inner, mut inner_events) = tokio::sync::mpsc::unbounded_channel();
         let outer = self.events.clone();
         let forward = async move {
@@ -756,7 +768,6 @@ impl Resumer<'_> {
                 let _ = outer.send(renumber(event, &positions));
             }
         };
-        let options = self.batch_options();
         let work = async {
             let outcomes = batch::run_recorded(
                 self.client,

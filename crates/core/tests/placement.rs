@@ -13,8 +13,10 @@ use signstash_core::client::{ClientOptions, ProxySetting, SignStashClient};
 use signstash_core::environment::Environment;
 use signstash_core::error::Lang;
 use signstash_core::inputs::InputFile;
+use signstash_core::journal::{Journal, NewBatch, OutputSettings, ResumeSettings};
 use signstash_core::model::{LocationType, VisibleSignatureInfo};
 use signstash_core::output::OutputWriter;
+use signstash_core::resume::{self, ResumeOptions};
 use signstash_core::token::{Credentials, TokenCache};
 use signstash_sandbox::{ClientCredentials, RunningSandbox, SandboxConfig};
 use signstash_testdocs::{pdf_pages, BlankPage};
@@ -89,11 +91,9 @@ fn assert_near(got: (usize, usize, usize, usize), want: (f32, f32, f32, f32), wh
     }
 }
 
-#[tokio::test]
-async fn each_document_gets_its_own_box_where_it_was_asked() {
-    let dir = tempfile::tempdir().expect("temp dir");
+async fn sandbox_and_client(dir: &Path) -> (RunningSandbox, SignStashClient) {
     let sandbox = RunningSandbox::start(SandboxConfig {
-        data_dir: dir.path().join("sandbox"),
+        data_dir: dir.join("sandbox"),
         clients: vec![ClientCredentials::new("bar", "barsecret")],
         ..SandboxConfig::default()
     })
@@ -111,6 +111,29 @@ async fn each_document_gets_its_own_box_where_it_was_asked() {
         },
     )
     .expect("client");
+    (sandbox, client)
+}
+
+fn write_inputs(dir: &Path, documents: &[(&str, Vec<u8>)]) -> Vec<InputFile> {
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    documents
+        .iter()
+        .map(|(name, bytes)| {
+            let path = input.join(name);
+            std::fs::write(&path, bytes).unwrap();
+            InputFile {
+                path,
+                size: bytes.len() as u64,
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn each_document_gets_its_own_box_where_it_was_asked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_sandbox, client) = sandbox_and_client(dir.path()).await;
 
     let letter_offset = BlankPage {
         media_box: [100.0, 200.0, 712.0, 992.0],
@@ -128,19 +151,7 @@ async fn each_document_gets_its_own_box_where_it_was_asked() {
         ),
         ("rotated.pdf", pdf_pages(&[rotated])),
     ];
-    let input = dir.path().join("in");
-    std::fs::create_dir_all(&input).unwrap();
-    let files: Vec<InputFile> = documents
-        .iter()
-        .map(|(name, bytes)| {
-            let path = input.join(name);
-            std::fs::write(&path, bytes).unwrap();
-            InputFile {
-                path,
-                size: bytes.len() as u64,
-            }
-        })
-        .collect();
+    let files = write_inputs(dir.path(), &documents);
 
     let options = BatchOptions {
         signature: SignatureOptions {
@@ -194,4 +205,75 @@ async fn each_document_gets_its_own_box_where_it_was_asked() {
     let (drawn, size) = drawn_box(&signed[2], 1);
     assert_eq!(size, (842, 595));
     assert_near(drawn, (200.0, 100.0, 260.0, 250.0), "rotated");
+}
+
+/// A batch stopped before anything was sent (a crash) and resumed: each placed PDF keeps its own
+/// box, the others the batch's.
+#[tokio::test]
+async fn a_resumed_batch_keeps_each_documents_own_box() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_sandbox, client) = sandbox_and_client(dir.path()).await;
+    let documents = [
+        ("first.pdf", pdf_pages(&[BlankPage::A4])),
+        ("placed.pdf", pdf_pages(&[BlankPage::A4, BlankPage::A4])),
+    ];
+    let files = write_inputs(dir.path(), &documents);
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let journal = Journal::open(&dir.path().join("journal.sqlite")).expect("journal");
+    let (batch_id, _) = journal
+        .begin_batch(
+            &NewBatch {
+                environment_id: "test".into(),
+                token_url: client.environment().token_url.clone(),
+                api_base: client.environment().api_base.clone(),
+                hosted: true,
+                output: OutputSettings {
+                    folder: Some(out.clone()),
+                    name_pattern: "{stem}_signed.{ext}".into(),
+                },
+                settings: ResumeSettings {
+                    signature: SignatureOptions {
+                        visible: Some(placed(1, 36.0, 36.0, 180.0, 50.0)),
+                        ..SignatureOptions::default()
+                    },
+                    visible_per_document: HashMap::from([(
+                        1,
+                        placed(2, 300.0, 500.0, 150.0, 60.0),
+                    )]),
+                    lang: Lang::En,
+                    ..ResumeSettings::default()
+                },
+            },
+            &files,
+        )
+        .expect("batch recorded");
+
+    let (events, mut received) = tokio::sync::mpsc::unbounded_channel();
+    let report = resume::run(
+        &journal,
+        batch_id,
+        &client,
+        &ResumeOptions::default(),
+        &events,
+        &CancellationToken::new(),
+    )
+    .await
+    .expect("resumed");
+    drop(events);
+    while received.recv().await.is_some() {}
+    assert_eq!(report.saved, 2, "{report:?}");
+
+    let (drawn, _) = drawn_box(&out.join("first_signed.pdf"), 1);
+    assert_near(
+        drawn,
+        (36.0, 842.0 - 86.0, 216.0, 842.0 - 36.0),
+        "batch box",
+    );
+    let (drawn, _) = drawn_box(&out.join("placed_signed.pdf"), 2);
+    assert_near(
+        drawn,
+        (300.0, 842.0 - 560.0, 450.0, 842.0 - 500.0),
+        "own box",
+    );
 }

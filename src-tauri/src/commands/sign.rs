@@ -196,6 +196,7 @@ async fn prepare(
             max_in_flight: options.max_in_flight,
             lang,
             description: options.description.clone(),
+            visible_per_document: options.visible_per_document.clone(),
         },
     };
     let (batch_id, document_ids) = journal
