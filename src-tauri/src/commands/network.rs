@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use serde::Serialize;
-use signstash_core::client::ClientOptions;
+use signstash_core::client::{ClientOptions, SignStashClient};
 use signstash_core::network::bundle::{self, BundleSources};
 use signstash_core::network::config::{ExtraCa, NetworkSettings, ProxyMode};
 use signstash_core::network::doctor::{self, DoctorReport};
@@ -81,6 +81,31 @@ pub fn client_options(
             .collect(),
         ..ClientOptions::default()
     }
+}
+
+/// A client for one environment, as signing, resume and the watch folder all build it: its
+/// address (the embedded sandbox's for Sandbox), the saved credentials, the app's token cache,
+/// the proxy and the extra CA.
+pub fn client_for(
+    state: &AppState,
+    settings: &Settings,
+    environment_id: &str,
+) -> Result<SignStashClient> {
+    let lang = state.lang();
+    let env_settings = settings
+        .environment(environment_id)
+        .ok_or_else(|| AppError::UnknownEnvironment(environment_id.to_string()))?;
+    let environment = env_settings
+        .to_environment(state.sandbox_host())
+        .map_err(|e| AppError::Service(e, lang))?;
+    let credentials = credentials_for(state, env_settings)?;
+    SignStashClient::new(
+        environment,
+        credentials,
+        state.tokens.clone(),
+        &client_options(state, settings, env_settings),
+    )
+    .map_err(|e| AppError::Service(e, lang))
 }
 
 fn network_view(state: &AppState) -> NetworkView {

@@ -14,8 +14,7 @@ use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
 use crate::commands::history::journal;
-use crate::commands::network::client_options;
-use crate::commands::settings::credentials_for;
+use crate::commands::network::client_for;
 use crate::commands::sign::{
     progress, BatchSummary, FileStatus, StartedBatch, FINISHED_EVENT, PROGRESS_EVENT,
 };
@@ -189,22 +188,7 @@ fn prepare(state: &AppState, batch_id: i64) -> Result<Ready> {
     let batch = journal
         .batch(batch_id)
         .map_err(|e| AppError::Journal(e, lang))?;
-    let settings = state.settings();
-    let env_settings = settings
-        .environment(&batch.environment_id)
-        .ok_or_else(|| AppError::UnknownEnvironment(batch.environment_id.clone()))?
-        .clone();
-    let environment = env_settings
-        .to_environment(state.sandbox_host())
-        .map_err(|e| AppError::Service(e, lang))?;
-    let credentials = credentials_for(state, &env_settings)?;
-    let client = SignStashClient::new(
-        environment,
-        credentials,
-        state.tokens.clone(),
-        &client_options(state, &settings, &env_settings),
-    )
-    .map_err(|e| AppError::Service(e, lang))?;
+    let client = client_for(state, &state.settings(), &batch.environment_id)?;
     let total = journal
         .documents(batch_id)
         .map_err(|e| AppError::Journal(e, lang))?

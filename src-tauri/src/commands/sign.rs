@@ -17,9 +17,8 @@ use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
 use crate::commands::history::journal;
-use crate::commands::network::client_options;
+use crate::commands::network::client_for;
 use crate::commands::placement::DocumentPlacement;
-use crate::commands::settings::credentials_for;
 use crate::error::{AppError, Result};
 use crate::state::{lock, AppState};
 
@@ -141,21 +140,8 @@ async fn prepare(
         .map(|(path, size)| InputFile { path, size })
         .collect();
     let settings = state.settings();
-    let env_settings = settings
-        .environment(&settings.active_environment)
-        .ok_or_else(|| AppError::UnknownEnvironment(settings.active_environment.clone()))?
-        .clone();
-    let environment = env_settings
-        .to_environment(state.sandbox_host())
-        .map_err(|e| AppError::Service(e, lang))?;
-    let credentials = credentials_for(state, &env_settings)?;
-    let client = SignStashClient::new(
-        environment.clone(),
-        credentials,
-        state.tokens.clone(),
-        &client_options(state, &settings, &env_settings),
-    )
-    .map_err(|e| AppError::Service(e, lang))?;
+    let client = client_for(state, &settings, &settings.active_environment)?;
+    let environment = client.environment().clone();
     // Before anything is queued: a wrong secret or an unreachable service is one clear error.
     client
         .token()

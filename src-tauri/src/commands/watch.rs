@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use signstash_core::batch::{BatchOptions, Budget};
-use signstash_core::client::{ClientOptions, SignStashClient};
+use signstash_core::client::SignStashClient;
 use signstash_core::error::Lang;
 use signstash_core::output::NamePattern;
 use signstash_core::settings::Settings;
@@ -19,7 +19,8 @@ use tauri::{AppHandle, Emitter, Manager, State};
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
-use crate::commands::settings::{credentials_for, store};
+use crate::commands::network::client_for;
+use crate::commands::settings::store;
 use crate::commands::sign::signature_options;
 use crate::error::{AppError, CommandError, Result};
 use crate::paths;
@@ -134,21 +135,8 @@ fn configure(state: &AppState, folders: &WatchFolders) -> Result<(WatchConfig, S
     let lang = state.lang();
     let settings = state.settings();
     let (input, output, backup) = chosen(folders).ok_or(AppError::WatchNotConfigured)?;
-    let env_settings = settings
-        .environment(&settings.active_environment)
-        .ok_or_else(|| AppError::UnknownEnvironment(settings.active_environment.clone()))?
-        .clone();
-    let environment = env_settings
-        .to_environment(state.sandbox_host())
-        .map_err(|e| AppError::Service(e, lang))?;
-    let credentials = credentials_for(state, &env_settings)?;
-    let client = SignStashClient::new(
-        environment,
-        credentials,
-        state.tokens.clone(),
-        &ClientOptions::default(),
-    )
-    .map_err(|e| AppError::Service(e, lang))?;
+    // The same client as signing: with the proxy and the extra CA of the Network settings.
+    let client = client_for(state, &settings, &settings.active_environment)?;
     let mut config = WatchConfig::new(input, output, backup);
     config.name_pattern =
         NamePattern::new(&settings.output.name_pattern).map_err(|e| AppError::Io(e.to_string()))?;
