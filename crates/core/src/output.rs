@@ -228,6 +228,24 @@ impl OutputWriter {
 
     /// The preferred output path for `input`, from its local file name only (never from a
     /// name the server sends). `write` may pick a numbered variant if this one exists.
+    /// An output of `input` already holding exactly `bytes` (the preferred name or a numbered
+    /// one), if any: what a process killed between saving and recording left behind.
+    pub fn identical_output(&self, input: &Path, bytes: &[u8]) -> Option<PathBuf> {
+        let preferred = self.output_path_for(input);
+        let folder = preferred.parent()?;
+        let stem = preferred.file_stem()?.to_str()?.to_owned();
+        std::fs::read_dir(folder)
+            .ok()?
+            .flatten()
+            .filter(|e| {
+                e.file_name().to_str().is_some_and(|n| n.starts_with(&stem))
+                    && e.metadata()
+                        .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
+            })
+            .map(|e| e.path())
+            .find(|path| std::fs::read(path).is_ok_and(|found| found == bytes))
+    }
+
     pub fn output_path_for(&self, input: &Path) -> PathBuf {
         let name = input.file_name().unwrap_or(OsStr::new("document"));
         self.output_dir_for(input).join(self.pattern.render(name))

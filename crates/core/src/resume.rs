@@ -633,7 +633,7 @@ impl Resumer<'_> {
             });
             // Killed between saving and recording: the same bytes are already there.
             let input = &document.record.input_path;
-            if let Some(existing) = self.identical_output(input, &signed) {
+            if let Some(existing) = self.writer.identical_output(input, &signed) {
                 self.saved(&document.record, existing, operation.id);
             } else {
                 match self.writer.write(input, &signed) {
@@ -674,23 +674,6 @@ impl Resumer<'_> {
                     verify::verify_signed(kind, &document.bytes, &candidate).is_ok()
                 })
             })
-    }
-
-    /// An output already holding exactly `signed` (saved just before the crash), if any.
-    fn identical_output(&self, input: &Path, signed: &[u8]) -> Option<PathBuf> {
-        let preferred = self.writer.output_path_for(input);
-        let folder = preferred.parent()?;
-        let stem = preferred.file_stem()?.to_str()?.to_owned();
-        std::fs::read_dir(folder)
-            .ok()?
-            .flatten()
-            .filter(|e| {
-                e.file_name().to_str().is_some_and(|n| n.starts_with(&stem))
-                    && e.metadata()
-                        .is_ok_and(|m| m.is_file() && m.len() == signed.len() as u64)
-            })
-            .map(|e| e.path())
-            .find(|path| std::fs::read(path).is_ok_and(|bytes| bytes == signed))
     }
 
     fn batch_options(&self) -> BatchOptions {

@@ -102,6 +102,11 @@ pub async fn recover_by_reference(
     if let Err(e) = verify::verify_signed(kind, original, &signed) {
         return Recovery::Unknown(failure(e.code(), e.to_string()));
     }
+    // Killed between saving the output and moving the original: the same bytes are already there.
+    if let Some(existing) = writer.identical_output(input, &signed) {
+        tracing::info!(operation = id, output = %existing.display(), "a document the service had signed was already saved");
+        return Recovery::Saved(existing);
+    }
     match writer.write(input, &signed) {
         Ok(output) => {
             tracing::info!(operation = id, output = %output.display(), "recovered a document the service had already signed");
