@@ -307,6 +307,10 @@ impl Settings {
         self.environments.iter().find(|e| e.id == id)
     }
 
+    pub fn environment_mut(&mut self, id: &str) -> Option<&mut EnvironmentSettings> {
+        self.environments.iter_mut().find(|e| e.id == id)
+    }
+
     pub fn lang(&self) -> Option<Lang> {
         match self.language.as_deref() {
             Some("en") => Some(Lang::En),

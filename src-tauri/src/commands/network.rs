@@ -238,9 +238,7 @@ fn set_ca_from_file(
     let ca = ExtraCa::from_pem(file_name, &bytes).map_err(|e| AppError::Service(e, lang))?;
     let mut settings = state.settings();
     let env = settings
-        .environments
-        .iter_mut()
-        .find(|e| e.id == environment_id)
+        .environment_mut(environment_id)
         .ok_or_else(|| AppError::UnknownEnvironment(environment_id.to_string()))?;
     env.extra_ca_certificate = Some(ca);
     store(state, settings)?;
@@ -255,9 +253,7 @@ pub fn remove_ca_certificate(
 ) -> Result<SettingsView> {
     let mut settings = state.settings();
     let env = settings
-        .environments
-        .iter_mut()
-        .find(|e| e.id == environment_id)
+        .environment_mut(&environment_id)
         .ok_or_else(|| AppError::UnknownEnvironment(environment_id.clone()))?;
     env.extra_ca_certificate = None;
     store(&state, settings)?;

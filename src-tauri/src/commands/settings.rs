@@ -206,9 +206,7 @@ pub fn save_secret(
 ) -> Result<SettingsView> {
     let mut settings = state.settings();
     let env = settings
-        .environments
-        .iter_mut()
-        .find(|e| e.id == environment_id)
+        .environment_mut(&environment_id)
         .ok_or_else(|| AppError::UnknownEnvironment(environment_id.clone()))?;
     env.client_id = client_id.trim().to_string();
     let credentials = Credentials::new(env.client_id.clone(), secret);
