@@ -20,13 +20,15 @@ use http::Answer;
 use http::{host_of, path_of};
 pub use http::{ClientOptions, ProxySetting};
 
+mod content;
 pub(crate) mod http;
 mod stream;
 use crate::environment::Environment;
 use crate::error::{SignStashError, UrlField};
 use crate::model::{parse_operation_id, BaseOperation, SignOperation, SignRequest, TokenResponse};
 use crate::token::{AccessToken, Credentials, FetchedToken, TokenCache, DEFAULT_LIFETIME};
-pub use stream::{InvalidContent, StreamedAnswer};
+pub use content::{InvalidContent, SignedContent};
+pub use stream::StreamedAnswer;
 
 /// One environment and one client service. Cheap to clone; clones share the connection pool and,
 /// through the [`TokenCache`], the token.
@@ -38,6 +40,7 @@ pub struct SignStashClient {
     tokens: Arc<TokenCache>,
     max_answer_bytes: u64,
     read_whole_answer_max_bytes: u64,
+    answer_buffers: Arc<content::AnswerBuffers>,
 }
 
 impl std::fmt::Debug for SignStashClient {
@@ -63,6 +66,7 @@ impl SignStashClient {
             tokens,
             max_answer_bytes: options.max_answer_bytes,
             read_whole_answer_max_bytes: options.read_whole_answer_max_bytes,
+            answer_buffers: Arc::default(),
         })
     }
 
@@ -234,6 +238,7 @@ impl SignStashClient {
             self.max_answer_bytes,
             self.read_whole_answer_max_bytes,
             expected_size,
+            &self.answer_buffers,
         )
         .await;
         tracing::debug!(

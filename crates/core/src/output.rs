@@ -254,6 +254,18 @@ impl OutputWriter {
     /// Saves `bytes` as the output for `input` and returns the path actually written.
     /// Never overwrites: an existing name gets ` (2)`, ` (3)`… before its extension.
     pub fn write(&self, input: &Path, bytes: &[u8]) -> Result<PathBuf, OutputError> {
+        let output = self.write_before_folder_sync(input, bytes)?;
+        sync_dir(&self.output_dir_for(input));
+        Ok(output)
+    }
+
+    /// [`Self::write`], except that the new name is not yet durable: the caller fsyncs the
+    /// output folder ([`sync_dir`]) before recording it as saved, once for many files.
+    pub fn write_before_folder_sync(
+        &self,
+        input: &Path,
+        bytes: &[u8],
+    ) -> Result<PathBuf, OutputError> {
         let dir = self.output_dir_for(input);
         if self.dir == OutputDir::SignedFolderBeside {
             match fs::create_dir(&dir) {
@@ -288,7 +300,6 @@ impl OutputWriter {
             match fs::hard_link(&temp.path, &candidate) {
                 Ok(()) => {
                     drop(temp);
-                    sync_dir(&dir);
                     return Ok(candidate);
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
@@ -296,7 +307,6 @@ impl OutputWriter {
                 Err(_) => match write_new(&candidate, bytes) {
                     Ok(true) => {
                         drop(temp);
-                        sync_dir(&dir);
                         return Ok(candidate);
                     }
                     Ok(false) => continue,
@@ -379,7 +389,7 @@ impl Drop for TempFile {
 }
 
 /// Makes the new directory entry durable. Best effort: the data itself is already fsynced.
-pub(crate) fn sync_dir(dir: &Path) {
+pub fn sync_dir(dir: &Path) {
     #[cfg(unix)]
     if let Err(e) = fs::File::open(dir).and_then(|d| d.sync_all()) {
         tracing::warn!(dir = %dir.display(), error = %e, "could not fsync the output folder");

@@ -454,6 +454,7 @@ impl Resumer<'_> {
                 kind,
                 size: bytes.len() as u64,
                 reference,
+                hashed: None,
             }),
             bytes,
         }
@@ -489,6 +490,7 @@ impl Resumer<'_> {
                 kind: p.kind,
                 size: p.size,
                 reference: p.reference.clone(),
+                hashed: None,
             })
             .collect();
         let mut request = batch::build_request(request_reference, &prepared, &self.batch_options());

@@ -9,7 +9,8 @@ use std::time::Instant;
 
 use signstash_core::detect::{content_type, detect, signature_type, DetectError, DocumentKind};
 use signstash_core::verify::{
-    verify_signed, verify_signed_pdf, verify_signed_xml, SignatureCheck, Verified, VerifyError,
+    verify_signed, verify_signed_file, verify_signed_pdf, verify_signed_xml, HashedOriginal,
+    SignatureCheck, Verified, VerifyError,
 };
 use signstash_sandbox::pades::{sign_pdf, PadesRequest, VisibleBox};
 use signstash_sandbox::pki::Pki;
@@ -198,6 +199,36 @@ fn accepts_pdfs_signed_by_the_sandbox() {
             Ok(Verified::Pdf(_))
         ));
     }
+}
+
+fn hashed(bytes: &[u8]) -> HashedOriginal {
+    use sha2::Digest;
+    HashedOriginal {
+        state: sha2::Sha256::new_with_prefix(bytes),
+        length: bytes.len(),
+    }
+}
+
+#[test]
+fn the_digest_of_the_original_as_sent_is_reused_and_still_binds_the_signature() {
+    let original = make_pdf(20_000);
+    let signed = signed_pdf(&original, false);
+    let path = env().dir.path().join("hashed-original.pdf");
+    std::fs::write(&path, &original).expect("write");
+    let check = |hashed: Option<&HashedOriginal>| {
+        verify_signed_file(DocumentKind::Pdf, &path, &signed, hashed).expect("file read")
+    };
+    assert!(check(None).is_ok());
+    assert!(check(Some(&hashed(&original))).is_ok());
+    // A state from other bytes of the same length is used, and the digest no longer matches.
+    let mut other = original.clone();
+    other[100] ^= 1;
+    assert_eq!(
+        check(Some(&hashed(&other))).map(|_| ()),
+        Err(VerifyError::DigestMismatch)
+    );
+    // One of another length is not the file's: ignored, and the file is hashed again.
+    assert!(check(Some(&hashed(&original[..100]))).is_ok());
 }
 
 #[test]

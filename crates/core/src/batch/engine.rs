@@ -12,7 +12,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
 use super::{plan, sign_errors, BatchOptions, Event, Failure, Outcome, Recorder};
-use crate::client::{InvalidContent, SignStashClient};
+use crate::client::{InvalidContent, SignStashClient, SignedContent};
 use crate::detect::{self, DocumentKind};
 use crate::error::{Lang, SignStashError};
 use crate::inputs::InputFile;
@@ -20,7 +20,7 @@ use crate::model::{
     Base64Document, ContentType, SignDocument, SignOperation, SignRequest, SignStatus,
     SignatureInfo, SignatureType,
 };
-use crate::output::OutputWriter;
+use crate::output::{sync_dir, OutputWriter};
 use crate::verify;
 
 /// A document checked and ready to send. Its content is not held: it is streamed from the file
@@ -30,39 +30,66 @@ pub(crate) struct Prepared {
     pub(crate) kind: DocumentKind,
     pub(crate) size: u64,
     pub(crate) reference: String,
+    /// The SHA-256 state after the file's bytes, when they were hashed for the journal.
+    pub(crate) hashed: Option<verify::HashedOriginal>,
 }
 
 /// How much of a file is read to tell a PDF from an XML (the whole file when smaller).
-const DETECT_BYTES: u64 = 64 * 1024;
+const DETECT_BYTES: usize = 64 * 1024;
 
-/// The start of a file (for detection) and its size.
-fn read_head(path: &std::path::Path) -> std::io::Result<(Vec<u8>, u64)> {
-    let file = std::fs::File::open(path)?;
-    let size = file.metadata()?.len();
-    let mut head = Vec::new();
-    file.take(DETECT_BYTES).read_to_end(&mut head)?;
-    Ok((head, size))
+/// A file as read once before it is sent.
+struct Examined {
+    /// Told from its start.
+    kind: Result<DocumentKind, detect::DetectError>,
+    size: u64,
+    /// For the journal: the SHA-256 over the whole file, which verify-before-save reuses.
+    hashed: Option<verify::HashedOriginal>,
 }
 
-/// The SHA-256 of a file, read in pieces (hex).
-fn file_sha256(path: &std::path::Path) -> std::io::Result<String> {
-    use sha2::{Digest, Sha256};
+/// Reads the start of a file to tell its kind and, when `hash`, hashes all of it in the same
+/// pass. `buffer` is reused from one file to the next.
+fn examine(path: &std::path::Path, hash: bool, buffer: &mut Vec<u8>) -> std::io::Result<Examined> {
+    use sha2::Digest;
     let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 64 * 1024];
+    let size = file.metadata()?.len();
+    buffer.clear();
+    (&mut file).take(DETECT_BYTES as u64).read_to_end(buffer)?;
+    let kind = detect::detect(buffer);
+    if !hash || kind.is_err() {
+        return Ok(Examined {
+            kind,
+            size,
+            hashed: None,
+        });
+    }
+    let mut hashed = verify::HashedOriginal {
+        state: sha2::Sha256::new(),
+        length: buffer.len(),
+    };
+    hashed.state.update(&buffer[..]);
+    buffer.resize(DETECT_BYTES, 0);
     loop {
-        match file.read(&mut buffer)? {
-            0 => break,
-            n => hasher.update(&buffer[..n]),
+        match file.read(buffer) {
+            Ok(0) => break,
+            Ok(n) => {
+                hashed.state.update(&buffer[..n]);
+                hashed.length += n;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
     }
-    Ok(crate::journal::hex(&hasher.finalize()))
+    Ok(Examined {
+        kind,
+        size,
+        hashed: Some(hashed),
+    })
 }
 
 /// A sign answer: the operation, and each document's decoded signed content by externalReference.
 struct Answered {
     operation: SignOperation,
-    contents: HashMap<String, Result<Vec<u8>, InvalidContent>>,
+    contents: HashMap<String, SignedContent>,
 }
 
 impl Answered {
@@ -74,9 +101,11 @@ impl Answered {
                 document.external_reference.clone(),
                 document.signed_content.take(),
             ) {
-                contents
-                    .entry(reference)
-                    .or_insert_with(|| STANDARD.decode(content.trim()).map_err(|_| InvalidContent));
+                contents.entry(reference).or_insert_with(|| {
+                    SignedContent::Decoded(
+                        STANDARD.decode(content.trim()).map_err(|_| InvalidContent),
+                    )
+                });
             }
         }
         Self {
@@ -94,6 +123,8 @@ struct Context<'a> {
     events: &'a UnboundedSender<Event>,
     cancel: &'a CancellationToken,
     recorder: Option<&'a dyn Recorder>,
+    /// Requests at the service at once (`max_in_flight`).
+    service: tokio::sync::Semaphore,
 }
 
 impl Context<'_> {
@@ -169,6 +200,7 @@ pub async fn run_recorded(
         events,
         cancel,
         recorder,
+        service: tokio::sync::Semaphore::new(options.max_in_flight.max(1)),
     };
     for (index, file) in files.iter().enumerate() {
         context.emit(Event::Queued {
@@ -180,7 +212,7 @@ pub async fn run_recorded(
     let mut outcomes: Vec<Option<Outcome>> = (0..files.len()).map(|_| None).collect();
     let mut finished =
         futures_util::stream::iter(groups.into_iter().map(|group| sign_group(&context, group)))
-            .buffer_unordered(options.max_in_flight.max(1));
+            .buffer_unordered(options.max_in_flight.max(1) + lookahead(files));
     while let Some(group_outcomes) = finished.next().await {
         for (index, outcome) in group_outcomes {
             outcomes[index] = Some(outcome);
@@ -201,6 +233,18 @@ pub async fn run_recorded(
         .collect()
 }
 
+/// Documents up to this size let one more request be read, prepared or saved beside those at the
+/// service.
+const LOOKAHEAD_MAX_DOCUMENT: u64 = 1024 * 1024;
+
+/// Requests worked on beyond those at the service. With one more, the service is not left
+/// waiting while the client saves one answer and prepares the next request (about 7 % more
+/// documents per second at 0 ms in `signstash bench`). Only for small documents: a large one is
+/// held whole while it is saved, and the memory bound counts the requests in flight.
+fn lookahead(files: &[InputFile]) -> usize {
+    usize::from(files.iter().all(|f| f.size <= LOOKAHEAD_MAX_DOCUMENT))
+}
+
 fn new_reference() -> String {
     format!("ssd-{}", uuid::Uuid::new_v4().simple())
 }
@@ -210,11 +254,30 @@ async fn sign_group(context: &Context<'_>, group: Vec<usize>) -> Vec<(usize, Out
     let mut outcomes = Vec::with_capacity(group.len());
     let request_reference = new_reference();
     let mut prepared = Vec::with_capacity(group.len());
-    for (n, index) in group.into_iter().enumerate() {
-        let path = &context.files[index].path;
+    // Each file is read once here, off the async task (which also drives the other requests in
+    // flight): its start tells its kind and, with a journal, the whole of it is fingerprinted so
+    // that resume can tell whether it changed since it was sent.
+    let paths: Vec<std::path::PathBuf> = group
+        .iter()
+        .map(|&index| context.files[index].path.clone())
+        .collect();
+    let hash = context.recorder.is_some();
+    let examined = tokio::task::spawn_blocking(move || {
+        let mut buffer = Vec::with_capacity(DETECT_BYTES);
+        paths
+            .iter()
+            .map(|path| examine(path, hash, &mut buffer))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap_or_else(|e| {
+        let lost = || Err(std::io::Error::other(format!("internal error: {e}")));
+        group.iter().map(|_| lost()).collect()
+    });
+    for (n, (index, examined)) in group.into_iter().zip(examined).enumerate() {
         let reference = format!("{request_reference}-{n}");
-        let (head, size) = match read_head(path) {
-            Ok(read) => read,
+        let Examined { kind, size, hashed } = match examined {
+            Ok(examined) => examined,
             Err(e) => {
                 let message = if lang == Lang::Pt {
                     format!("Não foi possível ler o ficheiro: {e}")
@@ -240,12 +303,13 @@ async fn sign_group(context: &Context<'_>, group: Vec<usize>) -> Vec<(usize, Out
             ));
             continue;
         }
-        match detect::detect(&head) {
+        match kind {
             Ok(kind) => prepared.push(Prepared {
                 index,
                 kind,
                 size,
                 reference,
+                hashed,
             }),
             Err(e) => outcomes.push((
                 index,
@@ -257,29 +321,17 @@ async fn sign_group(context: &Context<'_>, group: Vec<usize>) -> Vec<(usize, Out
         return outcomes;
     }
     if let Some(recorder) = context.recorder {
-        // What was sent, fingerprinted, so that resume can tell whether an input changed since.
-        // Hashed off the async task, which also drives the other requests in flight.
-        let paths: Vec<std::path::PathBuf> = prepared
+        use sha2::Digest;
+        let sent: Vec<(usize, &str, String)> = prepared
             .iter()
-            .map(|d| context.files[d.index].path.clone())
+            .map(|d| {
+                let sha256 = d.hashed.as_ref().map_or_else(String::new, |h| {
+                    crate::journal::hex(&h.state.clone().finalize())
+                });
+                (d.index, d.reference.as_str(), sha256)
+            })
             .collect();
-        let digests = tokio::task::spawn_blocking(move || {
-            paths
-                .iter()
-                .map(|path| file_sha256(path))
-                .collect::<std::io::Result<Vec<String>>>()
-        })
-        .await;
-        let sent: Result<Vec<(usize, &str, String)>, String> = match digests {
-            Ok(Ok(digests)) => Ok(prepared
-                .iter()
-                .zip(digests)
-                .map(|(d, sha256)| (d.index, d.reference.as_str(), sha256))
-                .collect()),
-            Ok(Err(e)) => Err(e.to_string()),
-            Err(e) => Err(format!("internal error: {e}")),
-        };
-        if let Err(e) = sent.and_then(|sent| recorder.sending(&request_reference, &sent)) {
+        if let Err(e) = recorder.sending(&request_reference, &sent) {
             // Unrecorded, a crash could leave it signed with nobody knowing: not sent.
             let journal_failure = failure("journal.unwritable", e);
             for document in prepared {
@@ -426,11 +478,13 @@ async fn send_with_retries(
                 attempt,
             });
         }
-        let error = match context
+        let slot = context.service.acquire().await;
+        let sent = context
             .client
             .sign_base64_files(request, &files, expected_size)
-            .await
-        {
+            .await;
+        drop(slot);
+        let error = match sent {
             Ok(answer) => {
                 return Ok(Answered {
                     operation: answer.operation,
@@ -480,11 +534,14 @@ struct SaveJob {
     input: std::path::PathBuf,
     reference: String,
     operation_id: Option<i64>,
-    signed: Vec<u8>,
+    signed: SignedContent,
+    hashed: Option<verify::HashedOriginal>,
 }
 
 /// Verifies and saves the documents of one answer in parallel, off the async task: each save waits
-/// for its fsync (milliseconds on a busy disk), and the other requests go on meanwhile.
+/// for its fsync (milliseconds on a busy disk), and the other requests go on meanwhile. The output
+/// folders are fsynced once for the whole answer, and only then are the documents reported and
+/// recorded as saved.
 async fn save_all(context: &Context<'_>, jobs: Vec<SaveJob>) -> Vec<(usize, Outcome)> {
     let lang = context.options.lang;
     let saves = jobs.into_iter().map(|job| {
@@ -495,95 +552,138 @@ async fn save_all(context: &Context<'_>, jobs: Vec<SaveJob>) -> Vec<(usize, Outc
             let input = job.input.clone();
             let reference = job.reference.clone();
             let saved = tokio::task::spawn_blocking(move || save(job, &writer, &events, lang));
-            let outcome = match saved.await {
-                Ok(outcome) => outcome,
-                Err(e) => {
-                    let failed = failure("batch.lost", format!("internal error: {e}"));
-                    let _ = context.events.send(Event::Failed {
-                        index,
-                        failure: failed.clone(),
-                    });
-                    Outcome {
-                        input,
-                        external_reference: Some(reference),
-                        operation_id: None,
-                        result: Err(failed),
-                    }
+            let outcome = saved.await.unwrap_or_else(|e| {
+                let failed = failure("batch.lost", format!("internal error: {e}"));
+                let _ = context.events.send(Event::Failed {
+                    index,
+                    failure: failed.clone(),
+                });
+                Outcome {
+                    input,
+                    external_reference: Some(reference),
+                    operation_id: None,
+                    result: Err(failed),
                 }
-            };
-            if let Some(recorder) = context.recorder {
-                match &outcome.result {
-                    Ok(output) => recorder.saved(index, output, outcome.operation_id),
-                    Err(failed) => {
-                        recorder.failed(index, outcome.external_reference.as_deref(), failed)
-                    }
-                }
-            }
+            });
             (index, outcome)
         }
     });
-    futures_util::future::join_all(saves).await
+    let outcomes = futures_util::future::join_all(saves).await;
+    let mut folders: Vec<std::path::PathBuf> = outcomes
+        .iter()
+        .filter_map(|(_, outcome)| outcome.result.as_ref().ok()?.parent().map(Into::into))
+        .collect();
+    folders.sort();
+    folders.dedup();
+    if !folders.is_empty() {
+        let synced = tokio::task::spawn_blocking(move || folders.iter().for_each(|f| sync_dir(f)));
+        if let Err(e) = synced.await {
+            tracing::warn!(error = %e, "could not fsync the output folders");
+        }
+    }
+    for (index, outcome) in &outcomes {
+        match &outcome.result {
+            Ok(output) => {
+                context.emit(Event::Saved {
+                    index: *index,
+                    output: output.clone(),
+                });
+                if let Some(recorder) = context.recorder {
+                    recorder.saved(*index, output, outcome.operation_id);
+                }
+            }
+            Err(failed) => {
+                if let Some(recorder) = context.recorder {
+                    recorder.failed(*index, outcome.external_reference.as_deref(), failed);
+                }
+            }
+        }
+    }
+    outcomes
 }
 
-/// Verify-before-save, then the atomic write.
+thread_local! {
+    /// Where a saving thread decodes a document kept as base64 in its answer; reused from one
+    /// document to the next, so the thread's memory is not filled afresh for each.
+    static DECODED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Larger decode buffers are not kept by a thread waiting for more work.
+const DECODED_KEPT_BYTES: usize = 4 * 1024 * 1024;
+
+/// Decodes the document (when still base64 in its answer), then verifies and saves it.
 fn save(
     job: SaveJob,
     writer: &OutputWriter,
     events: &UnboundedSender<Event>,
     lang: Lang,
 ) -> Outcome {
-    let SaveJob {
-        index,
-        kind,
-        input,
-        reference,
-        operation_id,
-        signed,
-    } = job;
-    let emit = |event| {
-        // Nobody listening is fine: the outcomes are returned anyway.
-        let _ = events.send(event);
-    };
-    let refused = |failure: Failure| {
-        emit(Event::Failed {
-            index,
-            failure: failure.clone(),
-        });
-        Outcome {
-            input: input.clone(),
-            external_reference: Some(reference.clone()),
-            operation_id: None,
-            result: Err(failure),
+    DECODED.with_borrow_mut(|scratch| {
+        let outcome = match job.signed.decode_into(scratch) {
+            Ok(signed) => verify_and_write(&job, signed, writer, events, lang),
+            Err(InvalidContent) => refuse(&job, events, unreadable_content(lang)),
+        };
+        if scratch.capacity() > DECODED_KEPT_BYTES {
+            *scratch = Vec::new();
         }
-    };
-    match verify::verify_signed_file(kind, &input, &signed) {
+        outcome
+    })
+}
+
+fn refuse(job: &SaveJob, events: &UnboundedSender<Event>, failure: Failure) -> Outcome {
+    // Nobody listening is fine: the outcomes are returned anyway.
+    let _ = events.send(Event::Failed {
+        index: job.index,
+        failure: failure.clone(),
+    });
+    Outcome {
+        input: job.input.clone(),
+        external_reference: Some(job.reference.clone()),
+        operation_id: None,
+        result: Err(failure),
+    }
+}
+
+/// Verify-before-save, then the atomic write.
+fn verify_and_write(
+    job: &SaveJob,
+    signed: &[u8],
+    writer: &OutputWriter,
+    events: &UnboundedSender<Event>,
+    lang: Lang,
+) -> Outcome {
+    let input = &job.input;
+    match verify::verify_signed_file(job.kind, input, signed, job.hashed.as_ref()) {
         Ok(Ok(_)) => {}
-        Ok(Err(e)) => return refused(failure(e.code(), e.to_string())),
+        Ok(Err(e)) => return refuse(job, events, failure(e.code(), e.to_string())),
         Err(e) => {
             let message = if lang == Lang::Pt {
                 format!("Não foi possível reler o original para o comparar: {e}")
             } else {
                 format!("The original could not be read again to compare it: {e}")
             };
-            return refused(failure("input.unreadable", message));
+            return refuse(job, events, failure("input.unreadable", message));
         }
     }
-    emit(Event::Signed { index });
-    match writer.write(&input, &signed) {
-        Ok(output) => {
-            emit(Event::Saved {
-                index,
-                output: output.clone(),
-            });
-            Outcome {
-                input,
-                external_reference: Some(reference),
-                operation_id,
-                result: Ok(output),
-            }
-        }
-        Err(e) => refused(failure(e.code(), e.to_string())),
+    let _ = events.send(Event::Signed { index: job.index });
+    match writer.write_before_folder_sync(input, signed) {
+        Ok(output) => Outcome {
+            input: input.clone(),
+            external_reference: Some(job.reference.clone()),
+            operation_id: job.operation_id,
+            result: Ok(output),
+        },
+        Err(e) => refuse(job, events, failure(e.code(), e.to_string())),
     }
+}
+
+fn unreadable_content(lang: Lang) -> Failure {
+    let message = if lang == Lang::Pt {
+        "O serviço devolveu o documento assinado num formato ilegível; nada foi gravado. Tente de novo."
+    } else {
+        "The service returned the signed document in an unreadable form; nothing was saved. Try again."
+    };
+    failure("answer.bad_content", message)
 }
 
 fn finish_document(context: &Context<'_>, answered: &mut Answered, document: Prepared) -> Finish {
@@ -619,21 +719,9 @@ fn finish_document(context: &Context<'_>, answered: &mut Answered, document: Pre
         let message = sign_errors::message(answer.sign_error.as_ref(), lang);
         return Finish::Done(context.fail(index, Some(reference), failure(code, message)));
     }
-    // Taken out of the answer: each signed copy is freed once saved.
-    let signed = match answered.contents.remove(&reference) {
-        Some(Ok(bytes)) => bytes,
-        Some(Err(_)) | None => {
-            let message = if pt {
-                "O serviço devolveu o documento assinado num formato ilegível; nada foi gravado. Tente de novo."
-            } else {
-                "The service returned the signed document in an unreadable form; nothing was saved. Try again."
-            };
-            return Finish::Done(context.fail(
-                index,
-                Some(reference),
-                failure("answer.bad_content", message),
-            ));
-        }
+    // Taken out of the answer: the answer's text is freed once its last document is saved.
+    let Some(signed) = answered.contents.remove(&reference) else {
+        return Finish::Done(context.fail(index, Some(reference), unreadable_content(lang)));
     };
     Finish::Save(SaveJob {
         index,
@@ -642,5 +730,6 @@ fn finish_document(context: &Context<'_>, answered: &mut Answered, document: Pre
         reference,
         operation_id: operation.id,
         signed,
+        hashed: document.hashed,
     })
 }

@@ -195,23 +195,36 @@ pub(crate) async fn read(
     if response.content_length().is_some_and(|n| n > limit) {
         return Err(too_large);
     }
-    let capacity = response.content_length().unwrap_or(0).min(64 * 1024 * 1024);
-    let mut body = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| classify::transport(&e, host))?
-    {
-        if (body.len() + chunk.len()) as u64 > limit {
-            return Err(too_large);
-        }
-        body.extend_from_slice(&chunk);
-    }
+    let body = read_body(&mut response, host, limit, Vec::new()).await?;
     Ok(Answer {
         status: response.status(),
         headers: response.headers().clone(),
         body: Bytes::from(body),
     })
+}
+
+/// The body of `response` appended to `buffer` (cleared first), refused past `limit` bytes.
+pub(crate) async fn read_body(
+    response: &mut reqwest::Response,
+    host: &str,
+    limit: u64,
+    mut buffer: Vec<u8>,
+) -> Result<Vec<u8>, SignStashError> {
+    let too_large = SignStashError::AnswerTooLarge { limit_bytes: limit };
+    let capacity = response.content_length().unwrap_or(0).min(64 * 1024 * 1024);
+    buffer.clear();
+    buffer.reserve(usize::try_from(capacity).unwrap_or(0));
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| classify::transport(&e, host))?
+    {
+        if (buffer.len() + chunk.len()) as u64 > limit {
+            return Err(too_large);
+        }
+        buffer.extend_from_slice(&chunk);
+    }
+    Ok(buffer)
 }
 
 pub(crate) fn host_of(url: &str) -> String {

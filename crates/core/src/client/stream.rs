@@ -14,6 +14,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 use struson::reader::{JsonReader, JsonStreamReader, ValueType};
 
+use super::content::{decode_base64, AnswerBuffers, AnswerText, InvalidContent, SignedContent};
 use crate::classify;
 use crate::error::SignStashError;
 use crate::model::{SignOperation, SignRequest};
@@ -144,16 +145,12 @@ fn split_at(text: &[u8], marker: &[u8]) -> Vec<Bytes> {
     parts
 }
 
-/// A sign answer read as a stream: the operation without its contents, and each document's
-/// decoded `signedContent` by externalReference (`Err` when it was not valid base64).
+/// A sign answer: the operation without its contents, and each document's `signedContent` by
+/// externalReference.
 pub struct StreamedAnswer {
     pub operation: SignOperation,
-    pub contents: HashMap<String, Result<Vec<u8>, InvalidContent>>,
+    pub contents: HashMap<String, SignedContent>,
 }
-
-/// A `signedContent` that was not base64.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct InvalidContent;
 
 /// Reads a successful sign answer: each `signedContent` decoded aside, the rest as the operation.
 /// `expected_size` sizes each decoded buffer once (the signed document is the original plus a
@@ -164,6 +161,7 @@ pub(crate) async fn read_answer(
     limit: u64,
     read_whole_max: u64,
     expected_size: usize,
+    buffers: &Arc<AnswerBuffers>,
 ) -> Result<StreamedAnswer, SignStashError> {
     let status = response.status().as_u16();
     if response.content_length().is_some_and(|n| n > limit) {
@@ -173,12 +171,14 @@ pub(crate) async fn read_answer(
         .content_length()
         .is_some_and(|n| n <= read_whole_max)
     {
-        let answer = super::http::read(response, host, limit).await?;
+        let mut response = response;
+        let body = super::http::read_body(&mut response, host, limit, buffers.take()).await?;
         // Parsing and decoding tens of documents takes milliseconds of CPU: done off the async
         // task, which also drives the other requests in flight.
         let host = host.to_string();
+        let answer = Arc::new(AnswerText::new(body, buffers));
         return tokio::task::spawn_blocking(move || {
-            parse_answer_bytes(&answer.body).map_err(|e| answer_error(e, status, &host, limit))
+            parse_answer_bytes(&answer).map_err(|e| answer_error(e, status, &host, limit))
         })
         .await
         .map_err(|e| SignStashError::HttpClient(format!("answer reader: {e}")))?;
@@ -301,10 +301,12 @@ fn parse_answer(reader: impl Read, expected_size: usize) -> Result<StreamedAnswe
     })
 }
 
-/// The same answer parsed from memory in one scan of the text: each `signedContent` is decoded
-/// from the text in place. (Parsing `documentList` and then each document as raw values again
-/// scanned ~13 MB of answer three times; that scan was the largest JSON cost in a profile.)
-fn parse_answer_bytes(body: &[u8]) -> Result<StreamedAnswer, ReadError> {
+/// The same answer parsed from memory in one scan of the text: each `signedContent` is left in
+/// the text, to be decoded when its document is saved. (Parsing `documentList` and then each
+/// document as raw values again scanned ~13 MB of answer three times; that scan was the largest
+/// JSON cost in a profile.)
+fn parse_answer_bytes(answer: &Arc<AnswerText>) -> Result<StreamedAnswer, ReadError> {
+    let body = answer.bytes();
     let syntax = |e: serde_json::Error| ReadError::Content(e.to_string());
     let members = serde_json::from_slice::<AnswerMembers<'_>>(body)
         .map_err(syntax)?
@@ -319,7 +321,9 @@ fn parse_answer_bytes(body: &[u8]) -> Result<StreamedAnswer, ReadError> {
                 let mut documents = Vec::with_capacity(list.len());
                 for element in list {
                     documents.push(match element {
-                        ObjectOr::Object(members) => document_in_place(members, &mut contents)?,
+                        ObjectOr::Object(members) => {
+                            document_in_place(answer, members, &mut contents)?
+                        }
                         ObjectOr::Parsed(value) => value,
                     });
                 }
@@ -477,40 +481,42 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for ObjectOr<'a> {
     }
 }
 
-/// One document's members: its fields as JSON, except `signedContent`, decoded aside.
+/// One document's members: its fields as JSON, except `signedContent`, left in `answer`'s text.
 fn document_in_place(
+    answer: &Arc<AnswerText>,
     members: RawMembers<'_>,
-    contents: &mut HashMap<String, Result<Vec<u8>, InvalidContent>>,
+    contents: &mut HashMap<String, SignedContent>,
 ) -> Result<Value, ReadError> {
     let syntax = |e: serde_json::Error| ReadError::Content(e.to_string());
     let mut fields = serde_json::Map::new();
-    let mut decoded = None;
+    let mut content = None;
     for (name, raw) in members {
         let text = raw.get();
         if name == "signedContent" && text.starts_with('"') {
-            decoded = Some(if text.contains('\\') {
-                // Escapes (e.g. "\n" line breaks) are rare: unescape, then decode.
-                let unescaped: String = serde_json::from_str(text).map_err(syntax)?;
-                decode_base64(unescaped.as_bytes())
-            } else {
-                decode_base64(&text.as_bytes()[1..text.len() - 1])
-            });
+            // The raw value is a slice of the answer's text: its place there is its range.
+            let start = (text.as_ptr() as usize).wrapping_sub(answer.bytes().as_ptr() as usize);
+            let range = start..start + text.len();
+            content = Some(
+                if answer.bytes().get(range.clone()) == Some(text.as_bytes()) {
+                    SignedContent::InAnswer {
+                        answer: Arc::clone(answer),
+                        range,
+                    }
+                } else {
+                    let unescaped: String = serde_json::from_str(text).map_err(syntax)?;
+                    SignedContent::Decoded(decode_base64(unescaped.as_bytes()))
+                },
+            );
         } else {
             fields.insert(name, serde_json::from_str(text).map_err(syntax)?);
         }
     }
-    if let (Some(decoded), Some(Value::String(reference))) =
-        (decoded, fields.get("externalReference"))
+    if let (Some(content), Some(Value::String(reference))) =
+        (content, fields.get("externalReference"))
     {
-        contents.entry(reference.clone()).or_insert(decoded);
+        contents.entry(reference.clone()).or_insert(content);
     }
     Ok(Value::Object(fields))
-}
-
-/// Base64 with any whitespace inside skipped (some encoders break lines) and the padding optional
-/// (WHATWG's forgiving base64): be liberal in what the service sends.
-fn decode_base64(text: &[u8]) -> Result<Vec<u8>, InvalidContent> {
-    base64_simd::forgiving_decode_to_vec(text).map_err(|_| InvalidContent)
 }
 
 fn content(error: struson::serde::DeserializerError) -> ReadError {
@@ -524,7 +530,7 @@ fn content(error: struson::serde::DeserializerError) -> ReadError {
 fn parse_document<R: Read>(
     json: &mut JsonStreamReader<R>,
     expected_size: usize,
-    contents: &mut HashMap<String, Result<Vec<u8>, InvalidContent>>,
+    contents: &mut HashMap<String, SignedContent>,
 ) -> Result<Value, ReadError> {
     if json.peek()? != ValueType::Object {
         return json.deserialize_next::<Value>().map_err(content);
@@ -544,7 +550,9 @@ fn parse_document<R: Read>(
     if let (Some(decoded), Some(Value::String(reference))) =
         (decoded, fields.get("externalReference"))
     {
-        contents.entry(reference.clone()).or_insert(decoded);
+        contents
+            .entry(reference.clone())
+            .or_insert(SignedContent::Decoded(decoded));
     }
     Ok(Value::Object(fields))
 }
@@ -604,6 +612,19 @@ fn decode_string<R: Read>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `text` parsed as an answer read whole.
+    fn in_place(text: &[u8]) -> Result<StreamedAnswer, ReadError> {
+        parse_answer_bytes(&Arc::new(AnswerText::new(text.to_vec(), &Arc::default())))
+    }
+
+    fn decoded(answer: &StreamedAnswer) -> HashMap<String, Result<Vec<u8>, InvalidContent>> {
+        answer
+            .contents
+            .iter()
+            .map(|(reference, content)| (reference.clone(), content.to_vec()))
+            .collect()
+    }
     use crate::model::{Base64Document, ContentType, SignDocument, SignatureInfo, SignatureType};
     use base64::engine::general_purpose::STANDARD;
     use base64::Engine;
@@ -690,8 +711,8 @@ mod tests {
             STANDARD.encode(vec![5u8; 100_000])
         );
         let streamed = parse_answer(text.as_bytes(), 10).ok().expect("parsed");
-        let in_place = parse_answer_bytes(text.as_bytes()).ok().expect("parsed");
-        for answer in [streamed, in_place] {
+        let read_whole = in_place(text.as_bytes()).ok().expect("parsed");
+        for answer in [streamed, read_whole] {
             assert_eq!(answer.operation.id, Some(7));
             assert_eq!(answer.operation.document_list.len(), 5);
             assert!(answer
@@ -699,12 +720,13 @@ mod tests {
                 .document_list
                 .iter()
                 .all(|d| d.signed_content.is_none()));
-            assert_eq!(answer.contents["a"], Ok(vec![5u8; 100_000]));
-            assert_eq!(answer.contents["b"], Ok(b"not base64".to_vec()));
-            assert_eq!(answer.contents["c"], Err(InvalidContent));
-            assert!(!answer.contents.contains_key("d"));
+            let contents = decoded(&answer);
+            assert_eq!(contents["a"], Ok(vec![5u8; 100_000]));
+            assert_eq!(contents["b"], Ok(b"not base64".to_vec()));
+            assert_eq!(contents["c"], Err(InvalidContent));
+            assert!(!contents.contains_key("d"));
             // Line breaks, a space and no padding: still the same bytes.
-            assert_eq!(answer.contents["e"], Ok(b"not base64".to_vec()));
+            assert_eq!(contents["e"], Ok(b"not base64".to_vec()));
         }
     }
 
@@ -714,13 +736,13 @@ mod tests {
             r#"{"id": 3, "documentList": [{"externalReference": "a", "signedContent": "YQ==", "signStatus": "SIGNED"}]}"#,
             r#"{"id": 3, "documentList": [{"externalReference": "a", "signedContent": "Y\u0051==", "signStatus": "SIGNED"}, {"externalReference": "b"}]}"#,
         ] {
-            let in_place = parse_answer_bytes(text.as_bytes()).ok().expect(text);
+            let read_whole = in_place(text.as_bytes()).ok().expect(text);
             let streamed = parse_answer(text.as_bytes(), 10).ok().expect(text);
-            assert_eq!(in_place.operation.id, Some(3));
-            assert_eq!(in_place.contents.get("a"), Some(&Ok(b"a".to_vec())));
-            assert_eq!(in_place.contents, streamed.contents, "{text}");
+            assert_eq!(read_whole.operation.id, Some(3));
+            assert_eq!(decoded(&read_whole).get("a"), Some(&Ok(b"a".to_vec())));
+            assert_eq!(decoded(&read_whole), decoded(&streamed), "{text}");
             assert_eq!(
-                in_place.operation.document_list.len(),
+                read_whole.operation.document_list.len(),
                 streamed.operation.document_list.len(),
                 "{text}"
             );
@@ -735,10 +757,10 @@ mod tests {
             r#"{"id": 3, "documentList": {"x": 1}}"#,
             r#"{"id": 3, "documentList": [null, 1, [2]]}"#,
         ] {
-            let in_place = parse_answer_bytes(text.as_bytes()).ok();
+            let read_whole = in_place(text.as_bytes()).ok();
             let streamed = parse_answer(text.as_bytes(), 10).ok();
-            assert_eq!(in_place.is_some(), streamed.is_some(), "{text}");
-            if let (Some(a), Some(b)) = (in_place, streamed) {
+            assert_eq!(read_whole.is_some(), streamed.is_some(), "{text}");
+            if let (Some(a), Some(b)) = (read_whole, streamed) {
                 assert_eq!(
                     a.operation.document_list.len(),
                     b.operation.document_list.len()
@@ -756,7 +778,7 @@ mod tests {
             r#"{"id": 1} trailing"#,
         ] {
             assert!(parse_answer(text.as_bytes(), 10).is_err(), "{text}");
-            assert!(parse_answer_bytes(text.as_bytes()).is_err(), "{text}");
+            assert!(in_place(text.as_bytes()).is_err(), "{text}");
         }
     }
 }

@@ -99,10 +99,16 @@ pub fn verify_signed(
 /// compared with the start of `signed` as the file is read, so a large original is never held in
 /// memory next to its signed copy; an XML (parsed whole anyway) is read whole.
 /// The outer error is the original's file failing to read.
+///
+/// `hashed_original` is the SHA-256 state after the original's bytes as they were sent: the
+/// signature's digest starts with those same bytes, so they are not hashed twice. It is only used
+/// when its length is the file's; and it cannot make a bad signature pass, since the signed copy
+/// is still compared with the file byte for byte.
 pub fn verify_signed_file(
     kind: DocumentKind,
     original: &Path,
     signed: &[u8],
+    hashed_original: Option<&HashedOriginal>,
 ) -> std::io::Result<Result<Verified, VerifyError>> {
     if kind == DocumentKind::Xml {
         let original = std::fs::read(original)?;
@@ -136,6 +142,16 @@ pub fn verify_signed_file(
         }
         length += n;
     }
-    // `signed` starts with the whole original: check the rest with that prefix as the original.
-    Ok(verify_signed_pdf(&signed[..length], signed).map(Verified::Pdf))
+    // `signed` starts with the whole original: check the rest.
+    let hashed = hashed_original
+        .filter(|h| h.length == length)
+        .map(|h| &h.state);
+    Ok(pdf::verify_appended(length, signed, hashed).map(Verified::Pdf))
+}
+
+/// The SHA-256 state after hashing a whole original document of `length` bytes.
+#[derive(Clone)]
+pub struct HashedOriginal {
+    pub state: sha2::Sha256,
+    pub length: usize,
 }

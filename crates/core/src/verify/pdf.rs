@@ -94,7 +94,16 @@ pub fn verify_signed_pdf(original: &[u8], signed: &[u8]) -> Result<PdfSignatureI
     if !signed.starts_with(original) {
         return Err(VerifyError::NotIncremental);
     }
-    let base = original.len();
+    verify_appended(original.len(), signed, None)
+}
+
+/// [`verify_signed_pdf`] once `signed[..base]` is known to be the original. `hashed_original`,
+/// the SHA-256 state after exactly those `base` bytes, saves hashing them again.
+pub(crate) fn verify_appended(
+    base: usize,
+    signed: &[u8],
+    hashed_original: Option<&sha2::Sha256>,
+) -> Result<PdfSignatureInfo, VerifyError> {
     let appended = &signed[base..];
     let br_rel = memmem::rfind(appended, b"/ByteRange").ok_or(VerifyError::NoSignature)?;
     let br_pos = base + br_rel;
@@ -133,7 +142,15 @@ pub fn verify_signed_pdf(original: &[u8], signed: &[u8]) -> Result<PdfSignatureI
 
     let der = decode_contents(&signed[a + 1..b - 1])?;
     let (head, tail) = (&signed[..a], &signed[b..]);
-    let found = cms::check(&der, |alg| alg.digest(&[head, tail]))?;
+    let found = cms::check(&der, |alg| match (alg, hashed_original) {
+        (DigestAlgorithm::Sha256, Some(state)) => {
+            let mut rest = state.clone();
+            rest.update(&signed[base..a]);
+            rest.update(tail);
+            rest.finalize().to_vec()
+        }
+        _ => alg.digest(&[head, tail]),
+    })?;
     let sub_filter = name_after(&signed[dict_start..a], b"/SubFilter")
         .or_else(|| name_after(&signed[b..dict_end], b"/SubFilter"));
     if sub_filter.as_deref() == Some("ETSI.RFC3161") {
