@@ -538,37 +538,64 @@ struct SaveJob {
     hashed: Option<verify::HashedOriginal>,
 }
 
-/// Verifies and saves the documents of one answer in parallel, off the async task: each save waits
-/// for its fsync (milliseconds on a busy disk), and the other requests go on meanwhile. The output
-/// folders are fsynced once for the whole answer, and only then are the documents reported and
-/// recorded as saved.
+/// Blocking threads that verify and save one answer's documents, each taking its share in turn.
+/// A thread per document (37 for a full request of 200 KiB documents) cost more in wake-ups and in
+/// memory (each thread its own decode buffer and allocator arena) than it gained: 4 instead gave
+/// ~5 % less CPU, ~6 % less wall time and 30 % less peak RSS for 1,000 × 200 KiB at 0 ms.
+const SAVING_THREADS: usize = 4;
+
+/// Verifies and saves the documents of one answer off the async task, on [`SAVING_THREADS`]
+/// threads: each save waits for its fsync (milliseconds on a busy disk), and the other requests go
+/// on meanwhile. The output folders are fsynced once for the whole answer, and only then are the
+/// documents reported and recorded as saved.
 async fn save_all(context: &Context<'_>, jobs: Vec<SaveJob>) -> Vec<(usize, Outcome)> {
     let lang = context.options.lang;
-    let saves = jobs.into_iter().map(|job| {
+    let per_thread = jobs.len().div_ceil(SAVING_THREADS).max(1);
+    let mut shares: Vec<Vec<SaveJob>> = Vec::new();
+    let mut jobs = jobs.into_iter().peekable();
+    while jobs.peek().is_some() {
+        shares.push(jobs.by_ref().take(per_thread).collect());
+    }
+    let saves = shares.into_iter().map(|share| {
         let writer = context.writer.clone();
         let events = context.events.clone();
         async move {
-            let index = job.index;
-            let input = job.input.clone();
-            let reference = job.reference.clone();
-            let saved = tokio::task::spawn_blocking(move || save(job, &writer, &events, lang));
-            let outcome = saved.await.unwrap_or_else(|e| {
-                let failed = failure("batch.lost", format!("internal error: {e}"));
-                let _ = context.events.send(Event::Failed {
-                    index,
-                    failure: failed.clone(),
-                });
-                Outcome {
-                    input,
-                    external_reference: Some(reference),
-                    operation_id: None,
-                    result: Err(failed),
-                }
+            let documents: Vec<(usize, std::path::PathBuf, String)> = share
+                .iter()
+                .map(|job| (job.index, job.input.clone(), job.reference.clone()))
+                .collect();
+            let saved = tokio::task::spawn_blocking(move || {
+                share
+                    .into_iter()
+                    .map(|job| (job.index, save(job, &writer, &events, lang)))
+                    .collect::<Vec<_>>()
             });
-            (index, outcome)
+            saved.await.unwrap_or_else(|e| {
+                let failed = failure("batch.lost", format!("internal error: {e}"));
+                documents
+                    .into_iter()
+                    .map(|(index, input, reference)| {
+                        let _ = context.events.send(Event::Failed {
+                            index,
+                            failure: failed.clone(),
+                        });
+                        let outcome = Outcome {
+                            input,
+                            external_reference: Some(reference),
+                            operation_id: None,
+                            result: Err(failed.clone()),
+                        };
+                        (index, outcome)
+                    })
+                    .collect()
+            })
         }
     });
-    let outcomes = futures_util::future::join_all(saves).await;
+    let outcomes: Vec<(usize, Outcome)> = futures_util::future::join_all(saves)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
     let mut folders: Vec<std::path::PathBuf> = outcomes
         .iter()
         .filter_map(|(_, outcome)| outcome.result.as_ref().ok()?.parent().map(Into::into))
