@@ -86,7 +86,7 @@ fn examine(path: &std::path::Path, hash: bool, buffer: &mut Vec<u8>) -> std::io:
     })
 }
 
-/// A sign answer: the operation, and each document's decoded signed content by externalReference.
+/// A sign answer: the operation, and each document's signed content by externalReference.
 struct Answered {
     operation: SignOperation,
     contents: HashMap<String, SignedContent>,
@@ -238,8 +238,8 @@ pub async fn run_recorded(
 const LOOKAHEAD_MAX_DOCUMENT: u64 = 1024 * 1024;
 
 /// Requests worked on beyond those at the service. With one more, the service is not left
-/// waiting while the client saves one answer and prepares the next request (about 7 % more
-/// documents per second at 0 ms in `signstash bench`). Only for small documents: a large one is
+/// waiting while the client saves one answer and prepares the next request (about 7 % less wall
+/// time for 1,000 × 200 KiB at 0 ms, client alone against one sandbox). Only for small documents: a large one is
 /// held whole while it is saved, and the memory bound counts the requests in flight.
 fn lookahead(files: &[InputFile]) -> usize {
     usize::from(files.iter().all(|f| f.size <= LOOKAHEAD_MAX_DOCUMENT))
