@@ -493,20 +493,22 @@ fn document_in_place(
     for (name, raw) in members {
         let text = raw.get();
         if name == "signedContent" && text.starts_with('"') {
-            // The raw value is a slice of the answer's text: its place there is its range.
-            let start = (text.as_ptr() as usize).wrapping_sub(answer.bytes().as_ptr() as usize);
+            // The raw value is a slice of the answer's text: its place there is its range. Found
+            // from the addresses (comparing the bytes would scan the whole document again).
+            let body = answer.bytes().as_ptr_range();
+            let inside =
+                body.start <= text.as_ptr() && text.as_bytes().as_ptr_range().end <= body.end;
+            let start = (text.as_ptr() as usize).wrapping_sub(body.start as usize);
             let range = start..start + text.len();
-            content = Some(
-                if answer.bytes().get(range.clone()) == Some(text.as_bytes()) {
-                    SignedContent::InAnswer {
-                        answer: Arc::clone(answer),
-                        range,
-                    }
-                } else {
-                    let unescaped: String = serde_json::from_str(text).map_err(syntax)?;
-                    SignedContent::Decoded(decode_base64(unescaped.as_bytes()))
-                },
-            );
+            content = Some(if inside {
+                SignedContent::InAnswer {
+                    answer: Arc::clone(answer),
+                    range,
+                }
+            } else {
+                let unescaped: String = serde_json::from_str(text).map_err(syntax)?;
+                SignedContent::Decoded(decode_base64(unescaped.as_bytes()))
+            });
         } else {
             fields.insert(name, serde_json::from_str(text).map_err(syntax)?);
         }
