@@ -163,8 +163,13 @@ fn generate(dir: &Path, docs: usize, size: usize) -> Result<Vec<InputFile>, Stri
         .map(|i| {
             let path = dir.join(format!("fatura-{i:05}.pdf"));
             let bytes = signstash_testdocs::padded_pdf(&format!("Fatura {i}"), size);
-            std::fs::write(&path, &bytes)
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            // Written through to the disk now, so their write-back does not run during a phase.
+            let write = || -> std::io::Result<()> {
+                let mut file = std::fs::File::create(&path)?;
+                std::io::Write::write_all(&mut file, &bytes)?;
+                file.sync_all()
+            };
+            write().map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             Ok(InputFile {
                 path,
                 size: bytes.len() as u64,
