@@ -5,7 +5,7 @@
 
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -254,18 +254,17 @@ impl OutputWriter {
     /// Saves `bytes` as the output for `input` and returns the path actually written.
     /// Never overwrites: an existing name gets ` (2)`, ` (3)`… before its extension.
     pub fn write(&self, input: &Path, bytes: &[u8]) -> Result<PathBuf, OutputError> {
-        let output = self.write_before_folder_sync(input, bytes)?;
+        let staged = self.stage(input, bytes)?;
+        let output = self.name(staged)?;
         sync_dir(&self.output_dir_for(input));
         Ok(output)
     }
 
-    /// [`Self::write`], except that the new name is not yet durable: the caller fsyncs the
-    /// output folder ([`sync_dir`]) before recording it as saved, once for many files.
-    pub fn write_before_folder_sync(
-        &self,
-        input: &Path,
-        bytes: &[u8],
-    ) -> Result<PathBuf, OutputError> {
+    /// First half of [`Self::write`]: `bytes` written to a hidden temporary file in the output
+    /// folder, not yet fsynced nor named. Writing several documents before fsyncing any lets the disk
+    /// work on them together (their write-back starts as each is written, and a journaling
+    /// filesystem can commit several in one go) instead of waiting for each in turn.
+    pub fn stage(&self, input: &Path, bytes: &[u8]) -> Result<Staged, OutputError> {
         let dir = self.output_dir_for(input);
         if self.dir == OutputDir::SignedFolderBeside {
             match fs::create_dir(&dir) {
@@ -280,10 +279,28 @@ impl OutputWriter {
             Ok(_) => return Err(OutputError::NotAFolder(dir)),
             Err(e) => return Err(OutputError::from_io(e, &dir)),
         }
-        let first = self.output_path_for(input);
-        let input_real = fs::canonicalize(input).ok();
+        let (temp, file) = TempFile::create(&dir, bytes)?;
+        Ok(Staged {
+            temp,
+            file,
+            input: input.to_path_buf(),
+            dir,
+        })
+    }
 
-        let temp = TempFile::create(&dir, bytes)?;
+    /// Second half: the staged file fsynced, then given its final name (the first free one). The
+    /// name is durable once the caller has fsynced the output folder ([`sync_dir`]), which it
+    /// does once for many files.
+    pub fn name(&self, staged: Staged) -> Result<PathBuf, OutputError> {
+        let Staged {
+            temp,
+            mut file,
+            input,
+            dir,
+        } = staged;
+        file.sync_all().map_err(|e| OutputError::from_io(e, &dir))?;
+        let first = self.output_path_for(&input);
+        let input_real = fs::canonicalize(&input).ok();
         let mut last_tried = first.clone();
         for n in 1..=MAX_SUFFIX {
             let candidate = numbered(&first, n);
@@ -299,13 +316,15 @@ impl OutputWriter {
             // atomically or fails because it exists: no overwrite, no race, no partial file.
             match fs::hard_link(&temp.path, &candidate) {
                 Ok(()) => {
+                    drop(file);
                     drop(temp);
                     return Ok(candidate);
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
                 // Filesystems without hard links (FAT/exFAT sticks, some shares).
-                Err(_) => match write_new(&candidate, bytes) {
+                Err(_) => match write_new(&candidate, &mut file) {
                     Ok(true) => {
+                        drop(file);
                         drop(temp);
                         return Ok(candidate);
                     }
@@ -316,6 +335,15 @@ impl OutputWriter {
         }
         Err(OutputError::NoFreeName(last_tried))
     }
+}
+
+/// A signed document in its temporary file, waiting for [`OutputWriter::name`]; dropped unnamed,
+/// the temporary file is removed.
+pub struct Staged {
+    temp: TempFile,
+    file: fs::File,
+    input: PathBuf,
+    dir: PathBuf,
 }
 
 /// `path` for n = 1, else `stem (n).ext`.
@@ -332,9 +360,9 @@ pub(crate) fn numbered(path: &Path, n: u32) -> PathBuf {
     path.with_file_name(name)
 }
 
-/// Fallback when hard links are unsupported: `create_new` the final name and write it;
-/// removed again if anything fails. `Ok(false)` when the name is taken.
-fn write_new(path: &Path, bytes: &[u8]) -> io::Result<bool> {
+/// Fallback when hard links are unsupported: `create_new` the final name and copy the staged
+/// file into it; removed again if anything fails. `Ok(false)` when the name is taken.
+fn write_new(path: &Path, staged: &mut fs::File) -> io::Result<bool> {
     let mut f = match OpenOptions::new().write(true).create_new(true).open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
@@ -343,7 +371,8 @@ fn write_new(path: &Path, bytes: &[u8]) -> io::Result<bool> {
     let guard = TempFile {
         path: path.to_path_buf(),
     };
-    f.write_all(bytes)?;
+    staged.seek(io::SeekFrom::Start(0))?;
+    io::copy(staged, &mut f)?;
     f.sync_all()?;
     std::mem::forget(guard);
     Ok(true)
@@ -355,27 +384,48 @@ struct TempFile {
 }
 
 impl TempFile {
-    /// Creates a uniquely named hidden file in `dir` holding `bytes`, fsynced.
-    fn create(dir: &Path, bytes: &[u8]) -> Result<TempFile, OutputError> {
+    /// Creates a uniquely named hidden file in `dir` holding `bytes` (not yet fsynced), and
+    /// returns it open for reading and writing.
+    fn create(dir: &Path, bytes: &[u8]) -> Result<(TempFile, fs::File), OutputError> {
         for _ in 0..100 {
             let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
             let path = dir.join(format!(".signstash-{}-{n}.tmp", std::process::id()));
-            let mut f = match OpenOptions::new().write(true).create_new(true).open(&path) {
+            let mut f = match OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
                 Ok(f) => f,
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(OutputError::from_io(e, dir)),
             };
             let temp = TempFile { path };
             f.write_all(bytes)
-                .and_then(|()| f.sync_all())
                 .map_err(|e| OutputError::from_io(e, dir))?;
-            return Ok(temp);
+            start_writeback(&f);
+            return Ok((temp, f));
         }
         Err(OutputError::Io {
             dir: dir.to_path_buf(),
             source: io::Error::other("could not create a temporary file"),
         })
     }
+}
+
+/// Starts writing the file's data to the disk without waiting (Linux): by the time a round's files
+/// are fsynced their data is already on its way, and a journaling filesystem commits the blocks of
+/// the whole round with the first fsync rather than one file at a time. Only a hint: errors show
+/// up in the fsync.
+fn start_writeback(file: &fs::File) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: the descriptor is open for as long as `file` is borrowed; the call only reads it.
+        unsafe { libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE) };
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = file;
 }
 
 impl Drop for TempFile {
@@ -396,4 +446,25 @@ pub fn sync_dir(dir: &Path) {
     }
     #[cfg(not(unix))]
     let _ = dir;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_hard_links_the_staged_file_is_copied_to_a_new_name_never_over_one() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let (temp, mut file) = TempFile::create(tmp.path(), b"signed bytes").expect("temp");
+        let target = tmp.path().join("a_signed.pdf");
+        assert!(write_new(&target, &mut file).expect("copy"));
+        assert_eq!(fs::read(&target).expect("read"), b"signed bytes");
+        fs::write(&target, b"taken").expect("overwrite by hand");
+        assert!(!write_new(&target, &mut file).expect("taken"));
+        assert_eq!(fs::read(&target).expect("read"), b"taken");
+        drop(file);
+        drop(temp);
+        let left: Vec<_> = fs::read_dir(tmp.path()).expect("list").collect();
+        assert_eq!(left.len(), 1, "only the named file stays");
+    }
 }

@@ -259,3 +259,27 @@ fn name_patterns_are_validated() {
         NamePattern::new(NamePattern::DEFAULT).expect("default")
     );
 }
+
+#[test]
+fn staged_documents_are_named_in_turn_and_an_unnamed_one_leaves_nothing() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let src = input(tmp.path(), "fatura.pdf");
+    let out = tmp.path().join("out");
+    fs::create_dir(&out).expect("mkdir");
+    let w = OutputWriter::into_folder(&out);
+    let first = w.stage(&src, b"one").expect("stage 1");
+    let dropped = w.stage(&src, b"two").expect("stage 2");
+    let third = w.stage(&src, b"three").expect("stage 3");
+    // Nothing has a final name until it is named.
+    assert!(names(&out).iter().all(|n| n.ends_with(".tmp")));
+    drop(dropped);
+    let a = w.name(first).expect("name 1");
+    let b = w.name(third).expect("name 3");
+    assert_eq!(a, out.join("fatura_signed.pdf"));
+    assert_eq!(b, out.join("fatura_signed (2).pdf"));
+    assert_eq!(fs::read(&a).expect("a"), b"one");
+    assert_eq!(fs::read(&b).expect("b"), b"three");
+    assert_eq!(names(&out), ["fatura_signed (2).pdf", "fatura_signed.pdf"]);
+    no_temp_files(&out);
+    assert_eq!(fs::read(&src).expect("input"), b"%PDF-1.7 original");
+}
