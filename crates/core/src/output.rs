@@ -281,8 +281,8 @@ impl OutputWriter {
         }
         let (temp, file) = TempFile::create(&dir, bytes)?;
         Ok(Staged {
-            temp,
             file,
+            temp,
             input: input.to_path_buf(),
             dir,
         })
@@ -292,6 +292,7 @@ impl OutputWriter {
     /// name is durable once the caller has fsynced the output folder ([`sync_dir`]), which it
     /// does once for many files.
     pub fn name(&self, staged: Staged) -> Result<PathBuf, OutputError> {
+        // Bound before `file`, so dropped after it: the file is closed before it is removed.
         let Staged {
             temp,
             mut file,
@@ -338,10 +339,10 @@ impl OutputWriter {
 }
 
 /// A signed document in its temporary file, waiting for [`OutputWriter::name`]; dropped unnamed,
-/// the temporary file is removed.
+/// the temporary file is removed (fields drop in order: the file is closed before it is removed).
 pub struct Staged {
-    temp: TempFile,
     file: fs::File,
+    temp: TempFile,
     input: PathBuf,
     dir: PathBuf,
 }
