@@ -45,6 +45,11 @@ pub struct BenchArgs {
     /// Work folder (generated documents and outputs); default a temporary folder, removed after.
     #[arg(long)]
     dir: Option<PathBuf>,
+    /// Run the sandbox on the first half of this process's CPUs and our client on the other half
+    /// (Linux), as when the service runs on its own machine; the lower bound is measured with the
+    /// sandbox on the same CPUs. Default: both share every CPU.
+    #[arg(long)]
+    split_cores: bool,
 }
 
 /// The sandbox child process, stopped when dropped.
@@ -75,6 +80,68 @@ fn die_with_parent(command: &mut Command) -> &mut Command {
     }
 }
 
+/// Which CPUs the sandbox and our client run on with `--split-cores`.
+#[derive(Clone, Copy)]
+struct CoreSplit {
+    sandbox: libc::cpu_set_t,
+    client: libc::cpu_set_t,
+    sandbox_count: usize,
+    client_count: usize,
+}
+
+impl CoreSplit {
+    /// The CPUs this process may use, the first half for the sandbox and the rest for the client.
+    fn of_this_process() -> Result<Self, String> {
+        // SAFETY: cpu_set_t is plain data; sched_getaffinity writes at most its size into it.
+        let allowed = unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
+                return Err(format!(
+                    "--split-cores: cannot read this process's CPUs: {}",
+                    std::io::Error::last_os_error()
+                ));
+            }
+            set
+        };
+        let cpus: Vec<usize> = (0..libc::CPU_SETSIZE as usize)
+            // SAFETY: CPU_ISSET only reads the set, and the index is below CPU_SETSIZE.
+            .filter(|&cpu| unsafe { libc::CPU_ISSET(cpu, &allowed) })
+            .collect();
+        if cpus.len() < 2 {
+            return Err("--split-cores needs at least 2 CPUs".into());
+        }
+        let (sandbox, client) = cpus.split_at(cpus.len() / 2);
+        let set_of = |cpus: &[usize]| {
+            // SAFETY: as above; CPU_SET only writes inside the set.
+            unsafe {
+                let mut set: libc::cpu_set_t = std::mem::zeroed();
+                cpus.iter().for_each(|&cpu| libc::CPU_SET(cpu, &mut set));
+                set
+            }
+        };
+        Ok(CoreSplit {
+            sandbox: set_of(sandbox),
+            client: set_of(client),
+            sandbox_count: sandbox.len(),
+            client_count: client.len(),
+        })
+    }
+}
+
+/// The child runs on `cpus` only.
+fn pin(command: &mut Command, cpus: libc::cpu_set_t) -> &mut Command {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: sched_setaffinity is async-signal-safe, and `cpus` is a copy owned by the closure.
+    unsafe {
+        command.pre_exec(move || {
+            if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &cpus) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        })
+    }
+}
+
 fn free_port() -> Result<u16, String> {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -86,10 +153,15 @@ async fn start_sandbox(
     args: &BenchArgs,
     data_dir: &Path,
     http: &reqwest::Client,
+    split: Option<CoreSplit>,
 ) -> Result<SandboxProcess, String> {
     let binary = std::env::current_exe().map_err(|e| format!("cannot find myself: {e}"))?;
     let port = free_port()?;
-    let child = die_with_parent(&mut Command::new(binary))
+    let mut command = Command::new(binary);
+    if let Some(split) = split {
+        pin(&mut command, split.sandbox);
+    }
+    let child = die_with_parent(&mut command)
         .arg("sandbox")
         .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
@@ -333,9 +405,13 @@ async fn ours(
     docs: usize,
     options: &BatchOptions,
     out: &Path,
+    split: Option<CoreSplit>,
 ) -> Result<(Phase, Option<ChildUsage>), String> {
     let binary = std::env::current_exe().map_err(|e| format!("cannot find myself: {e}"))?;
     let mut command = Command::new(binary);
+    if let Some(split) = split {
+        pin(&mut command, split.client);
+    }
     die_with_parent(&mut command)
         .arg("sign")
         .arg("--token-url")
@@ -432,6 +508,10 @@ pub async fn run(args: BenchArgs) -> Result<bool, String> {
     if args.docs == 0 {
         return Err("--docs must be at least 1".into());
     }
+    let split = args
+        .split_cores
+        .then(CoreSplit::of_this_process)
+        .transpose()?;
     let temp;
     let work = match &args.dir {
         Some(dir) => dir.clone(),
@@ -452,7 +532,7 @@ pub async fn run(args: BenchArgs) -> Result<bool, String> {
         work.display()
     );
     let files = generate(&work.join("in"), args.docs, size)?;
-    let sandbox = start_sandbox(&args, &work.join("sandbox-data"), &http).await?;
+    let sandbox = start_sandbox(&args, &work.join("sandbox-data"), &http, split).await?;
     let environment = Environment::sandbox(&sandbox.base).map_err(|e| e.message(Lang::En))?;
     let budget = Budget {
         max_documents: args.batch_size.max(1),
@@ -475,6 +555,7 @@ pub async fn run(args: BenchArgs) -> Result<bool, String> {
         files.len(),
         &options,
         &work.join("out-ours"),
+        split,
     )
     .await?;
     let peak_rss = usage.as_ref().map(|u| u.peak_rss_mb);
@@ -521,6 +602,12 @@ pub async fn run(args: BenchArgs) -> Result<bool, String> {
             phase.counters.api_requests
         );
     };
+    if let Some(split) = split {
+        println!(
+            "--split-cores: the sandbox on {} CPU(s), our client on the other {} (the lower bound's sandbox too)",
+            split.sandbox_count, split.client_count
+        );
+    }
     row("(a) ours (batch engine)", &ours);
     row(
         if baseline_docs < files.len() {
@@ -558,6 +645,7 @@ pub async fn run(args: BenchArgs) -> Result<bool, String> {
         "size_kb": args.size_kb,
         "latency_ms": args.latency_ms,
         "parallel": options.max_in_flight,
+        "split_cores": args.split_cores,
         "batch_size": budget.max_documents,
         "ours_seconds": round(ours.seconds, 3),
         "ours_docs_per_s": round(ours.rate(), 1),
