@@ -136,3 +136,74 @@ fn credentials_set_status_delete_through_the_keyring() {
         .expect("run");
     assert!(String::from_utf8_lossy(&status.stdout).contains("no credentials"));
 }
+
+/// The bench's figures for a small run: its last line is one JSON object with every figure.
+fn bench(home: &Path, extra: &[&str]) -> serde_json::Value {
+    let out = signstash(home)
+        .args([
+            "bench",
+            "--docs",
+            "6",
+            "--size-kb",
+            "20",
+            "--latency-ms",
+            "0",
+        ])
+        .args(["--baseline-docs", "2", "--batch-size", "2"])
+        .args(extra)
+        .output()
+        .expect("run bench");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().last().expect("a last line");
+    serde_json::from_str(last).expect("the last line is JSON")
+}
+
+#[test]
+fn bench_signs_the_set_three_ways_and_reports_every_figure() {
+    let home = tempfile::tempdir().expect("home");
+    let figures = bench(home.path(), &[]);
+    assert_eq!(figures["docs"], 6);
+    assert_eq!(figures["split_cores"], false);
+    assert_eq!(figures["token_requests"], 1, "{figures}");
+    // 6 documents, 2 per request.
+    assert_eq!(figures["api_requests"], 3, "{figures}");
+    assert_eq!(figures["baseline_token_requests"], 2, "{figures}");
+    for rate in [
+        "ours_docs_per_s",
+        "baseline_docs_per_s",
+        "lower_bound_docs_per_s",
+        "peak_rss_mb",
+    ] {
+        assert!(
+            figures[rate].as_f64().is_some_and(|r| r > 0.0),
+            "{rate}: {figures}"
+        );
+    }
+
+    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+    let split = signstash(home.path())
+        .args(["bench", "--docs", "2", "--size-kb", "10", "--split-cores"])
+        .output()
+        .expect("run bench");
+    if cpus < 2 {
+        assert!(!split.status.success());
+        assert!(String::from_utf8_lossy(&split.stderr).contains("at least 2 CPUs"));
+    } else {
+        assert!(
+            split.status.success(),
+            "{}",
+            String::from_utf8_lossy(&split.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&split.stdout);
+        assert!(stdout.contains("--split-cores: the sandbox on"), "{stdout}");
+        let last: serde_json::Value =
+            serde_json::from_str(stdout.lines().last().expect("line")).expect("JSON");
+        assert_eq!(last["split_cores"], true);
+        assert_eq!(last["token_requests"], 1);
+    }
+}
