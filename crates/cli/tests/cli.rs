@@ -137,9 +137,9 @@ fn credentials_set_status_delete_through_the_keyring() {
     assert!(String::from_utf8_lossy(&status.stdout).contains("no credentials"));
 }
 
-/// The bench's figures for a small run: its last line is one JSON object with every figure.
-fn bench(home: &Path, extra: &[&str]) -> serde_json::Value {
-    let out = signstash(home)
+/// A small `signstash bench` run (6 documents of 20 KiB, 2 per request, no latency).
+fn bench(home: &Path, extra: &[&str]) -> std::process::Output {
+    signstash(home)
         .args([
             "bench",
             "--docs",
@@ -152,7 +152,11 @@ fn bench(home: &Path, extra: &[&str]) -> serde_json::Value {
         .args(["--baseline-docs", "2", "--batch-size", "2"])
         .args(extra)
         .output()
-        .expect("run bench");
+        .expect("run bench")
+}
+
+/// A successful bench run's figures: its last line is one JSON object with every figure.
+fn figures(out: &std::process::Output) -> serde_json::Value {
     assert!(
         out.status.success(),
         "{}",
@@ -166,13 +170,13 @@ fn bench(home: &Path, extra: &[&str]) -> serde_json::Value {
 #[test]
 fn bench_signs_the_set_three_ways_and_reports_every_figure() {
     let home = tempfile::tempdir().expect("home");
-    let figures = bench(home.path(), &[]);
-    assert_eq!(figures["docs"], 6);
-    assert_eq!(figures["split_cores"], false);
-    assert_eq!(figures["token_requests"], 1, "{figures}");
+    let shared = figures(&bench(home.path(), &[]));
+    assert_eq!(shared["docs"], 6);
+    assert_eq!(shared["split_cores"], false);
+    assert_eq!(shared["token_requests"], 1, "{shared}");
     // 6 documents, 2 per request.
-    assert_eq!(figures["api_requests"], 3, "{figures}");
-    assert_eq!(figures["baseline_token_requests"], 2, "{figures}");
+    assert_eq!(shared["api_requests"], 3, "{shared}");
+    assert_eq!(shared["baseline_token_requests"], 2, "{shared}");
     for rate in [
         "ours_docs_per_s",
         "baseline_docs_per_s",
@@ -180,30 +184,20 @@ fn bench_signs_the_set_three_ways_and_reports_every_figure() {
         "peak_rss_mb",
     ] {
         assert!(
-            figures[rate].as_f64().is_some_and(|r| r > 0.0),
-            "{rate}: {figures}"
+            shared[rate].as_f64().is_some_and(|r| r > 0.0),
+            "{rate}: {shared}"
         );
     }
 
     let cpus = std::thread::available_parallelism().map_or(1, usize::from);
-    let split = signstash(home.path())
-        .args(["bench", "--docs", "2", "--size-kb", "10", "--split-cores"])
-        .output()
-        .expect("run bench");
+    let split = bench(home.path(), &["--split-cores"]);
     if cpus < 2 {
         assert!(!split.status.success());
         assert!(String::from_utf8_lossy(&split.stderr).contains("at least 2 CPUs"));
     } else {
-        assert!(
-            split.status.success(),
-            "{}",
-            String::from_utf8_lossy(&split.stderr)
-        );
-        let stdout = String::from_utf8_lossy(&split.stdout);
-        assert!(stdout.contains("--split-cores: the sandbox on"), "{stdout}");
-        let last: serde_json::Value =
-            serde_json::from_str(stdout.lines().last().expect("line")).expect("JSON");
-        assert_eq!(last["split_cores"], true);
-        assert_eq!(last["token_requests"], 1);
+        assert!(String::from_utf8_lossy(&split.stdout).contains("--split-cores: the sandbox on"));
+        let split = figures(&split);
+        assert_eq!(split["split_cores"], true);
+        assert_eq!(split["token_requests"], 1);
     }
 }
