@@ -300,6 +300,7 @@ impl OutputWriter {
             dir,
         } = staged;
         file.sync_all().map_err(|e| OutputError::from_io(e, &dir))?;
+        leave_page_cache(&file);
         let first = self.output_path_for(&input);
         let input_real = fs::canonicalize(&input).ok();
         let mut last_tried = first.clone();
@@ -424,6 +425,22 @@ fn start_writeback(file: &fs::File) {
         use std::os::fd::AsRawFd;
         // SAFETY: the descriptor is open for as long as `file` is borrowed; the call only reads it.
         unsafe { libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE) };
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = file;
+}
+
+/// Lets the kernel drop the file's pages from its cache (Linux). Called once the data is fsynced,
+/// so the pages are clean and go at once: a batch of thousands of outputs, which we never read
+/// again, then reuses the same few pages instead of pushing the rest of the desktop's files out of
+/// memory, and on a virtual machine instead of touching fresh guest memory for every document
+/// (BENCHMARKS.md, session 6). Only a hint; a file opened later is read from disk.
+fn leave_page_cache(file: &fs::File) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: the descriptor is open for as long as `file` is borrowed; the call only reads it.
+        unsafe { libc::posix_fadvise(file.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED) };
     }
     #[cfg(not(target_os = "linux"))]
     let _ = file;

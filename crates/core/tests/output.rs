@@ -283,3 +283,50 @@ fn staged_documents_are_named_in_turn_and_an_unnamed_one_leaves_nothing() {
     no_temp_files(&out);
     assert_eq!(fs::read(&src).expect("input"), b"%PDF-1.7 original");
 }
+
+/// How many of the file's pages are in the page cache (Linux `mincore`).
+#[cfg(target_os = "linux")]
+fn cached_pages(path: &Path) -> usize {
+    use std::os::fd::AsRawFd;
+    let file = fs::File::open(path).expect("open");
+    let len = file.metadata().expect("metadata").len() as usize;
+    let page = 4096;
+    let mut resident = vec![0u8; len.div_ceil(page)];
+    // SAFETY: a read-only shared mapping of an open file, unmapped before returning; mincore only
+    // writes one byte per page into `resident`, which has that many. Mapping faults nothing in.
+    unsafe {
+        let map = libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ,
+            libc::MAP_SHARED,
+            file.as_raw_fd(),
+            0,
+        );
+        assert_ne!(map, libc::MAP_FAILED, "mmap");
+        assert_eq!(libc::mincore(map, len, resident.as_mut_ptr()), 0, "mincore");
+        libc::munmap(map, len);
+    }
+    resident.iter().filter(|r| *r & 1 == 1).count()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_saved_document_does_not_stay_in_the_page_cache() {
+    // Under the target folder: /tmp may be tmpfs, whose pages are the file itself.
+    let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("tmp");
+    let src = tmp.path().join("fatura.pdf");
+    let bytes = vec![b'x'; 64 * 4096];
+    fs::write(&src, &bytes).expect("write input");
+    // The control: a file written the ordinary way stays cached, so the measure works here.
+    assert!(cached_pages(&src) > 0, "written pages are cached here");
+    let out = OutputWriter::into_folder(tmp.path())
+        .write(&src, &bytes)
+        .expect("write");
+    assert_eq!(
+        cached_pages(&out),
+        0,
+        "the saved output left the page cache"
+    );
+    assert_eq!(fs::read(&out).expect("read back"), bytes);
+}
