@@ -181,7 +181,7 @@ async fn start_sandbox(
         base: format!("http://127.0.0.1:{port}"),
     };
     for _ in 0..200 {
-        if stats(http, &sandbox.base).await.is_ok() {
+        if answered_stats(http, &sandbox.base).await.is_ok() {
             return Ok(sandbox);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -189,13 +189,14 @@ async fn start_sandbox(
     Err("the sandbox process did not answer within 10 s".into())
 }
 
-/// The sandbox's counters (`GET /sandbox/stats`).
+/// The sandbox's counters (`GET /sandbox/stats`), and the CPU time its process has used.
 #[derive(Clone, Copy, Default)]
 struct Counters {
     token_requests: u64,
     api_requests: u64,
     documents_signed: u64,
     processing_ms: f64,
+    cpu_seconds: Option<f64>,
 }
 
 impl std::ops::Sub for Counters {
@@ -206,11 +207,32 @@ impl std::ops::Sub for Counters {
             api_requests: self.api_requests - before.api_requests,
             documents_signed: self.documents_signed - before.documents_signed,
             processing_ms: self.processing_ms - before.processing_ms,
+            cpu_seconds: self.cpu_seconds.zip(before.cpu_seconds).map(|(a, b)| a - b),
         }
     }
 }
 
-async fn stats(http: &reqwest::Client, base: &str) -> Result<Counters, String> {
+async fn stats(http: &reqwest::Client, sandbox: &SandboxProcess) -> Result<Counters, String> {
+    let mut counters = answered_stats(http, &sandbox.base).await?;
+    counters.cpu_seconds = process_cpu_seconds(sandbox.child.id());
+    Ok(counters)
+}
+
+/// User and system CPU time a running process has used so far (Linux: `/proc/PID/stat`).
+fn process_cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.get(stat.rfind(')')? + 2..)?.split(' ').collect();
+    let ticks: f64 = [11, 12]
+        .iter()
+        .map(|&i| fields.get(i)?.parse::<f64>().ok())
+        .sum::<Option<f64>>()?;
+    // SAFETY: sysconf only reads a configuration value.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    (per_second > 0).then(|| ticks / per_second as f64)
+}
+
+async fn answered_stats(http: &reqwest::Client, base: &str) -> Result<Counters, String> {
     let value: Value = http
         .get(format!("{base}/sandbox/stats"))
         .send()
@@ -226,6 +248,7 @@ async fn stats(http: &reqwest::Client, base: &str) -> Result<Counters, String> {
         api_requests: count("api_requests"),
         documents_signed: count("documents_signed"),
         processing_ms: value["processing_ms"].as_f64().unwrap_or(0.0),
+        cpu_seconds: None,
     })
 }
 
@@ -340,7 +363,7 @@ async fn lower_bound(
     files: &[InputFile],
     budget: Budget,
 ) -> Result<Phase, String> {
-    let before = stats(http, &sandbox.base).await?;
+    let before = stats(http, sandbox).await?;
     let token = token(http, environment).await?;
     for (n, group) in batch::plan::plan(files, budget).into_iter().enumerate() {
         let mut documents = Vec::with_capacity(group.len());
@@ -361,7 +384,7 @@ async fn lower_bound(
             return Err(format!("lower bound: request {n} was not all signed"));
         }
     }
-    let counters = stats(http, &sandbox.base).await? - before;
+    let counters = stats(http, sandbox).await? - before;
     Ok(Phase {
         docs: files.len(),
         seconds: counters.processing_ms / 1000.0,
@@ -434,7 +457,7 @@ async fn ours(
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
-    let before = stats(http, &sandbox.base).await?;
+    let before = stats(http, sandbox).await?;
     let started = Instant::now();
     let output = tokio::task::spawn_blocking(move || command.output())
         .await
@@ -442,7 +465,7 @@ async fn ours(
         .map_err(|e| format!("cannot run signstash sign: {e}"))?;
     let seconds = started.elapsed().as_secs_f64();
     let usage = waited_children_usage();
-    let counters = stats(http, &sandbox.base).await? - before;
+    let counters = stats(http, sandbox).await? - before;
     if !output.status.success() {
         return Err(format!(
             "signstash sign failed: {}",
@@ -469,7 +492,7 @@ async fn baseline(
     out: &Path,
 ) -> Result<Phase, String> {
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let before = stats(http, &sandbox.base).await?;
+    let before = stats(http, sandbox).await?;
     let started = Instant::now();
     for (n, file) in files.iter().enumerate() {
         let bytes =
@@ -491,7 +514,7 @@ async fn baseline(
             .map_err(|e| format!("baseline: cannot write: {e}"))?;
     }
     let seconds = started.elapsed().as_secs_f64();
-    let counters = stats(http, &sandbox.base).await? - before;
+    let counters = stats(http, sandbox).await? - before;
     Ok(Phase {
         docs: files.len(),
         seconds,
@@ -639,6 +662,21 @@ pub async fn run(args: BenchArgs) -> Result<bool, String> {
         ),
         None => println!("ours: peak RSS not available on this system"),
     }
+    let sandbox_cpu_per_doc = |phase: &Phase| {
+        phase
+            .counters
+            .cpu_seconds
+            .map(|s| s * 1000.0 / phase.docs as f64)
+    };
+    if let (Some(during_ours), Some(during_lower)) =
+        (sandbox_cpu_per_doc(&ours), sandbox_cpu_per_doc(&lower))
+    {
+        // Both processes share the CPUs unless --split-cores: what the sandbox burns while ours
+        // runs is not available to our client.
+        println!(
+            "sandbox process CPU: {during_ours:.3} ms per document during (a), {during_lower:.3} during (c)"
+        );
+    }
 
     let summary = json!({
         "docs": args.docs,
@@ -663,6 +701,8 @@ pub async fn run(args: BenchArgs) -> Result<bool, String> {
         "http_requests": ours.counters.token_requests + ours.counters.api_requests,
         "peak_rss_mb": peak_rss.map(|p| round(p, 1)),
         "ours_cpu_ms_per_doc": usage.as_ref().map(|u| round(u.cpu_seconds * 1000.0 / ours.docs as f64, 3)),
+        "sandbox_cpu_ms_per_doc_ours": sandbox_cpu_per_doc(&ours).map(|c| round(c, 3)),
+        "sandbox_cpu_ms_per_doc_lower_bound": sandbox_cpu_per_doc(&lower).map(|c| round(c, 3)),
         "request_budget_mb": round(request_budget_mb, 2),
         "rss_over_request_budget": peak_rss.map(|p| round(p / request_budget_mb, 2)),
     });

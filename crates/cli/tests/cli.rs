@@ -188,6 +188,16 @@ fn bench_signs_the_set_three_ways_and_reports_every_figure() {
             "{rate}: {shared}"
         );
     }
+    // Counted in clock ticks: a few small documents may take less than one.
+    for cpu in [
+        "sandbox_cpu_ms_per_doc_ours",
+        "sandbox_cpu_ms_per_doc_lower_bound",
+    ] {
+        assert!(
+            shared[cpu].as_f64().is_some_and(|c| c >= 0.0),
+            "{cpu}: {shared}"
+        );
+    }
 
     let cpus = std::thread::available_parallelism().map_or(1, usize::from);
     let split = bench(home.path(), &["--split-cores"]);
