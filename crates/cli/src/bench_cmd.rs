@@ -640,7 +640,7 @@ pub async fn run(args: BenchArgs) -> Result<bool, String> {
         },
         &base,
     );
-    row("(c) lower bound (sandbox CPU time)", &lower);
+    row("(c) lower bound (processing time)", &lower);
     println!(
         "ours / baseline: {ratio_vs_baseline:.1}x   lower bound / ours: {lower_over_ours:.2}x"
     );
