@@ -279,7 +279,7 @@ impl OutputWriter {
             Ok(_) => return Err(OutputError::NotAFolder(dir)),
             Err(e) => return Err(OutputError::from_io(e, &dir)),
         }
-        let (temp, file) = TempFile::create(&dir, bytes)?;
+        let (temp, file) = create_staged_file(&dir, bytes)?;
         Ok(Staged {
             file,
             temp,
@@ -302,34 +302,24 @@ impl OutputWriter {
         file.sync_all().map_err(|e| OutputError::from_io(e, &dir))?;
         leave_page_cache(&file);
         let first = self.output_path_for(&input);
-        let input_real = fs::canonicalize(&input).ok();
         let mut last_tried = first.clone();
         for n in 1..=MAX_SUFFIX {
             let candidate = numbered(&first, n);
             last_tried.clone_from(&candidate);
-            let same = input_real.is_some() && fs::canonicalize(&candidate).ok() == input_real;
-            if same {
-                if n == 1 {
-                    return Err(OutputError::SameAsInput(candidate));
+            // A hard link to the complete, fsynced file either creates the final name atomically
+            // or fails because it exists: no overwrite, no race, no partial file.
+            match temp.link(&file, &candidate) {
+                Ok(()) => return Ok(candidate),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    // The pattern maps the input onto itself: refused, not numbered around.
+                    if n == 1 && same_file::is_same_file(&input, &candidate).unwrap_or(false) {
+                        return Err(OutputError::SameAsInput(candidate));
+                    }
+                    continue;
                 }
-                continue;
-            }
-            // A hard link to the complete, fsynced temp file either creates the final name
-            // atomically or fails because it exists: no overwrite, no race, no partial file.
-            match fs::hard_link(&temp.path, &candidate) {
-                Ok(()) => {
-                    drop(file);
-                    drop(temp);
-                    return Ok(candidate);
-                }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
                 // Filesystems without hard links (FAT/exFAT sticks, some shares).
                 Err(_) => match write_new(&candidate, &mut file) {
-                    Ok(true) => {
-                        drop(file);
-                        drop(temp);
-                        return Ok(candidate);
-                    }
+                    Ok(true) => return Ok(candidate),
                     Ok(false) => continue,
                     Err(e) => return Err(OutputError::from_io(e, &dir)),
                 },
@@ -343,7 +333,7 @@ impl OutputWriter {
 /// the temporary file is removed (fields drop in order: the file is closed before it is removed).
 pub struct Staged {
     file: fs::File,
-    temp: TempFile,
+    temp: Temporary,
     input: PathBuf,
     dir: PathBuf,
 }
@@ -378,6 +368,88 @@ fn write_new(path: &Path, staged: &mut fs::File) -> io::Result<bool> {
     f.sync_all()?;
     std::mem::forget(guard);
     Ok(true)
+}
+
+/// A new file holding `bytes` (written, not yet fsynced) in `dir`, open for reading and writing,
+/// with no name yet where the system allows it.
+fn create_staged_file(dir: &Path, bytes: &[u8]) -> Result<(Temporary, fs::File), OutputError> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let unnamed = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(libc::O_TMPFILE)
+            .open(dir);
+        match unnamed {
+            Ok(mut file) => {
+                file.write_all(bytes)
+                    .map_err(|e| OutputError::from_io(e, dir))?;
+                start_writeback(&file);
+                return Ok((Temporary::Unnamed, file));
+            }
+            // Filesystems (or kernels) without O_TMPFILE: a hidden named file instead.
+            Err(e)
+                if matches!(
+                    e.raw_os_error(),
+                    Some(libc::EOPNOTSUPP | libc::EISDIR | libc::EINVAL)
+                ) => {}
+            Err(e) => return Err(OutputError::from_io(e, dir)),
+        }
+    }
+    let (temp, file) = TempFile::create(dir, bytes)?;
+    Ok((Temporary::Hidden(temp), file))
+}
+
+/// How a staged document exists before it gets its final name.
+enum Temporary {
+    /// No name at all (Linux `O_TMPFILE`): nothing to remove afterwards, a crash leaves nothing
+    /// behind, and creating it does not lock the output folder, which the saving threads share.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    Unnamed,
+    /// A hidden file in the output folder, removed when dropped.
+    Hidden(TempFile),
+}
+
+impl Temporary {
+    /// Gives `file` the name `to`; fails with `AlreadyExists` rather than replace anything.
+    fn link(&self, file: &fs::File, to: &Path) -> io::Result<()> {
+        match self {
+            Self::Hidden(temp) => fs::hard_link(&temp.path, to),
+            Self::Unnamed => link_unnamed(file, to),
+        }
+    }
+}
+
+/// `linkat` through `/proc/self/fd` (as open(2) describes for `O_TMPFILE`); the `AT_EMPTY_PATH`
+/// form would need a privilege. Without `/proc` this fails and the caller copies instead.
+#[cfg(target_os = "linux")]
+fn link_unnamed(file: &fs::File, to: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::fd::AsRawFd;
+    use std::os::unix::ffi::OsStrExt;
+    let from = CString::new(format!("/proc/self/fd/{}", file.as_raw_fd()))?;
+    let to = CString::new(to.as_os_str().as_bytes())?;
+    // SAFETY: both are valid NUL-terminated strings that outlive the call.
+    let linked = unsafe {
+        libc::linkat(
+            libc::AT_FDCWD,
+            from.as_ptr(),
+            libc::AT_FDCWD,
+            to.as_ptr(),
+            libc::AT_SYMLINK_FOLLOW,
+        )
+    };
+    if linked == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn link_unnamed(_file: &fs::File, _to: &Path) -> io::Result<()> {
+    Err(io::Error::from(io::ErrorKind::Unsupported))
 }
 
 /// A temporary file in the output folder, removed when dropped (on every error path).
@@ -469,6 +541,33 @@ pub fn sync_dir(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Where `O_TMPFILE` is missing, the staged file is a hidden named one: linked to its final
+    /// name, then removed.
+    #[test]
+    fn a_hidden_temporary_file_is_named_then_removed() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let input = tmp.path().join("fatura.pdf");
+        fs::write(&input, b"original").expect("input");
+        let (temp, file) = TempFile::create(tmp.path(), b"signed bytes").expect("temp");
+        let staged = Staged {
+            file,
+            temp: Temporary::Hidden(temp),
+            input,
+            dir: tmp.path().to_path_buf(),
+        };
+        let named = OutputWriter::into_folder(tmp.path())
+            .name(staged)
+            .expect("named");
+        assert_eq!(named, tmp.path().join("fatura_signed.pdf"));
+        assert_eq!(fs::read(&named).expect("read"), b"signed bytes");
+        let mut left: Vec<_> = fs::read_dir(tmp.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["fatura.pdf", "fatura_signed.pdf"]);
+    }
 
     #[test]
     fn without_hard_links_the_staged_file_is_copied_to_a_new_name_never_over_one() {

@@ -270,8 +270,10 @@ fn staged_documents_are_named_in_turn_and_an_unnamed_one_leaves_nothing() {
     let first = w.stage(&src, b"one").expect("stage 1");
     let dropped = w.stage(&src, b"two").expect("stage 2");
     let third = w.stage(&src, b"three").expect("stage 3");
-    // Nothing has a final name until it is named.
+    // Nothing has a final name until it is named; on Linux, no name at all.
     assert!(names(&out).iter().all(|n| n.ends_with(".tmp")));
+    #[cfg(target_os = "linux")]
+    assert!(names(&out).is_empty(), "{:?}", names(&out));
     drop(dropped);
     let a = w.name(first).expect("name 1");
     let b = w.name(third).expect("name 3");
@@ -282,6 +284,25 @@ fn staged_documents_are_named_in_turn_and_an_unnamed_one_leaves_nothing() {
     assert_eq!(names(&out), ["fatura_signed (2).pdf", "fatura_signed.pdf"]);
     no_temp_files(&out);
     assert_eq!(fs::read(&src).expect("input"), b"%PDF-1.7 original");
+}
+
+/// A process killed between writing a document and naming it (no destructor runs) leaves no
+/// file behind, not even a temporary one: on Linux the staged file has no name.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_document_never_named_leaves_no_file_even_without_cleanup() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let src = input(tmp.path(), "fatura.pdf");
+    let out = tmp.path().join("out");
+    fs::create_dir(&out).expect("mkdir");
+    let w = OutputWriter::into_folder(&out);
+    let staged = w.stage(&src, b"signed").expect("stage");
+    // As if killed here: its destructor (which removes a named temporary file) never runs.
+    std::mem::forget(staged);
+    assert!(names(&out).is_empty(), "{:?}", names(&out));
+    // The next document still gets the first name.
+    let next = w.stage(&src, b"again").expect("stage");
+    assert_eq!(w.name(next).expect("name"), out.join("fatura_signed.pdf"));
 }
 
 /// How many of the file's pages are in the page cache (Linux `mincore`).
