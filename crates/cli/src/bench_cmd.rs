@@ -365,7 +365,7 @@ const WARM_UP_CHUNK: usize = 3 * 256 * 1024;
 /// requests at a time as ours sends; nothing is saved. The sandbox then has its threads and memory
 /// in place, and its hosted store (which keeps signed contents up to a budget) already full, as it
 /// is when (c) runs after (a). Without it (a) alone paid the sandbox's first touch of that memory:
-/// 3.4 times the page faults and ~9 % more sandbox CPU than a second identical run (BENCHMARKS.md,
+/// 3.3 times the page faults and ~8 % more sandbox CPU than a second identical run (BENCHMARKS.md,
 /// session 7). Returns how many documents it signed.
 async fn warm_up(
     http: &reqwest::Client,
