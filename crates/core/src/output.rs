@@ -330,7 +330,8 @@ impl OutputWriter {
 }
 
 /// A signed document in its temporary file, waiting for [`OutputWriter::name`]; dropped unnamed,
-/// the temporary file is removed (fields drop in order: the file is closed before it is removed).
+/// nothing remains: an unnamed file goes with its descriptor, a hidden one is removed (fields drop
+/// in order: the file is closed before it is removed).
 pub struct Staged {
     file: fs::File,
     temp: Temporary,
