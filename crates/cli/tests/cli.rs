@@ -174,8 +174,9 @@ fn bench_signs_the_set_three_ways_and_reports_every_figure() {
     assert_eq!(shared["docs"], 6);
     assert_eq!(shared["split_cores"], false);
     assert_eq!(shared["token_requests"], 1, "{shared}");
-    // 6 documents, 2 per request.
-    assert_eq!(shared["api_requests"], 3, "{shared}");
+    // 6 documents, 2 per request at most; the engine's first two requests (a quarter and a half
+    // of the budget) take one document each.
+    assert_eq!(shared["api_requests"], 4, "{shared}");
     assert_eq!(shared["baseline_token_requests"], 2, "{shared}");
     // The warm-up had the sandbox sign all 6 once before (a); its requests are not counted above.
     assert_eq!(shared["warm_up_docs"], 6, "{shared}");

