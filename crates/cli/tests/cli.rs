@@ -178,6 +178,9 @@ fn bench_signs_the_set_three_ways_and_reports_every_figure() {
     // of the budget) take one document each.
     assert_eq!(shared["api_requests"], 4, "{shared}");
     assert_eq!(shared["baseline_token_requests"], 2, "{shared}");
+    // The first signed document appeared before the batch ended.
+    let first = shared["ours_first_saved_ms"].as_f64().expect("first saved");
+    assert!(first > 0.0 && first <= shared["ours_seconds"].as_f64().expect("seconds") * 1000.0);
     // The warm-up had the sandbox sign all 6 once before (a); its requests are not counted above.
     assert_eq!(shared["warm_up_docs"], 6, "{shared}");
     for rate in [
