@@ -374,6 +374,16 @@ fn write_new(path: &Path, staged: &mut fs::File) -> io::Result<bool> {
 /// A new file holding `bytes` (written, not yet fsynced) in `dir`, open for reading and writing,
 /// with no name yet where the system allows it.
 fn create_staged_file(dir: &Path, bytes: &[u8]) -> Result<(Temporary, fs::File), OutputError> {
+    let (temp, mut file) = create_temporary(dir)?;
+    // On an error `temp` is dropped, which removes a hidden file.
+    file.write_all(bytes)
+        .map_err(|e| OutputError::from_io(e, dir))?;
+    start_writeback(&file);
+    Ok((temp, file))
+}
+
+/// An empty file in `dir` for a staged document: unnamed where the system allows it, else hidden.
+fn create_temporary(dir: &Path) -> Result<(Temporary, fs::File), OutputError> {
     #[cfg(target_os = "linux")]
     {
         use std::os::unix::fs::OpenOptionsExt;
@@ -383,12 +393,7 @@ fn create_staged_file(dir: &Path, bytes: &[u8]) -> Result<(Temporary, fs::File),
             .custom_flags(libc::O_TMPFILE)
             .open(dir);
         match unnamed {
-            Ok(mut file) => {
-                file.write_all(bytes)
-                    .map_err(|e| OutputError::from_io(e, dir))?;
-                start_writeback(&file);
-                return Ok((Temporary::Unnamed, file));
-            }
+            Ok(file) => return Ok((Temporary::Unnamed, file)),
             // Filesystems (or kernels) without O_TMPFILE: a hidden named file instead.
             Err(e)
                 if matches!(
@@ -398,7 +403,7 @@ fn create_staged_file(dir: &Path, bytes: &[u8]) -> Result<(Temporary, fs::File),
             Err(e) => return Err(OutputError::from_io(e, dir)),
         }
     }
-    let (temp, file) = TempFile::create(dir, bytes)?;
+    let (temp, file) = TempFile::create(dir)?;
     Ok((Temporary::Hidden(temp), file))
 }
 
@@ -459,27 +464,21 @@ struct TempFile {
 }
 
 impl TempFile {
-    /// Creates a uniquely named hidden file in `dir` holding `bytes` (not yet fsynced), and
-    /// returns it open for reading and writing.
-    fn create(dir: &Path, bytes: &[u8]) -> Result<(TempFile, fs::File), OutputError> {
+    /// Creates a uniquely named, empty hidden file in `dir`, open for reading and writing.
+    fn create(dir: &Path) -> Result<(TempFile, fs::File), OutputError> {
         for _ in 0..100 {
             let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
             let path = dir.join(format!(".signstash-{}-{n}.tmp", std::process::id()));
-            let mut f = match OpenOptions::new()
+            match OpenOptions::new()
                 .read(true)
                 .write(true)
                 .create_new(true)
                 .open(&path)
             {
-                Ok(f) => f,
+                Ok(f) => return Ok((TempFile { path }, f)),
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(OutputError::from_io(e, dir)),
-            };
-            let temp = TempFile { path };
-            f.write_all(bytes)
-                .map_err(|e| OutputError::from_io(e, dir))?;
-            start_writeback(&f);
-            return Ok((temp, f));
+            }
         }
         Err(OutputError::Io {
             dir: dir.to_path_buf(),
@@ -550,7 +549,8 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tmp");
         let input = tmp.path().join("fatura.pdf");
         fs::write(&input, b"original").expect("input");
-        let (temp, file) = TempFile::create(tmp.path(), b"signed bytes").expect("temp");
+        let (temp, mut file) = TempFile::create(tmp.path()).expect("temp");
+        file.write_all(b"signed bytes").expect("write");
         let staged = Staged {
             file,
             temp: Temporary::Hidden(temp),
@@ -573,7 +573,8 @@ mod tests {
     #[test]
     fn without_hard_links_the_staged_file_is_copied_to_a_new_name_never_over_one() {
         let tmp = tempfile::tempdir().expect("tmp");
-        let (temp, mut file) = TempFile::create(tmp.path(), b"signed bytes").expect("temp");
+        let (temp, mut file) = TempFile::create(tmp.path()).expect("temp");
+        file.write_all(b"signed bytes").expect("write");
         let target = tmp.path().join("a_signed.pdf");
         assert!(write_new(&target, &mut file).expect("copy"));
         assert_eq!(fs::read(&target).expect("read"), b"signed bytes");
