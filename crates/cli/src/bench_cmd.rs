@@ -561,7 +561,8 @@ fn waited_children_usage() -> Option<ChildUsage> {
 }
 
 /// (a) Our batch engine, as a user runs it: `signstash sign` in its own process, so its peak
-/// memory is the client's alone.
+/// memory is the client's alone. Its journal goes to `data_dir`, in the bench's work folder: a
+/// bench run is not part of the user's signing history.
 #[allow(clippy::too_many_arguments)]
 async fn ours(
     http: &reqwest::Client,
@@ -571,6 +572,7 @@ async fn ours(
     docs: usize,
     options: &BatchOptions,
     out: &Path,
+    data_dir: &Path,
     split: Option<CoreSplit>,
 ) -> Result<(Phase, Option<ChildUsage>, Option<f64>), String> {
     let binary = std::env::current_exe().map_err(|e| format!("cannot find myself: {e}"))?;
@@ -597,6 +599,7 @@ async fn ours(
         .arg(inputs)
         .env("SIGNSTASH_CLIENT_ID", CLIENT_ID)
         .env("SIGNSTASH_CLIENT_SECRET", CLIENT_SECRET)
+        .env(signstash_core::journal::DATA_DIR_ENV, data_dir)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
@@ -777,6 +780,7 @@ pub async fn run(args: BenchArgs) -> Result<bool, String> {
         files.len(),
         &options,
         &work.join("out-ours"),
+        &work.join("client-data"),
         split,
     )
     .await?;

@@ -140,6 +140,7 @@ fn credentials_set_status_delete_through_the_keyring() {
 /// A small `signstash bench` run (6 documents of 20 KiB, 2 per request, no latency).
 fn bench(home: &Path, extra: &[&str]) -> std::process::Output {
     signstash(home)
+        .env_remove("SIGNSTASH_DATA_DIR")
         .args([
             "bench",
             "--docs",
@@ -171,6 +172,12 @@ fn figures(out: &std::process::Output) -> serde_json::Value {
 fn bench_signs_the_set_three_ways_and_reports_every_figure() {
     let home = tempfile::tempdir().expect("home");
     let shared = figures(&bench(home.path(), &[]));
+    // The client run by the bench kept its journal in the bench's work folder: the user's
+    // signing history has no bench batches in it.
+    let users_journal = home
+        .path()
+        .join(".local/share/pt.multicert.signstash.desk/journal.sqlite3");
+    assert!(!users_journal.exists(), "{}", users_journal.display());
     assert_eq!(shared["docs"], 6);
     assert_eq!(shared["split_cores"], false);
     assert_eq!(shared["token_requests"], 1, "{shared}");
