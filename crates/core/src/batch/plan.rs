@@ -119,7 +119,8 @@ mod tests {
         let two_hundred_kb = files(&[200 * 1024; 1000]);
         let requests = plan_ramped(&two_hundred_kb, budget);
         let sizes: Vec<usize> = requests.iter().map(Vec::len).collect();
-        let full = plan(&two_hundred_kb, budget)[0].len();
+        let plain = plan(&two_hundred_kb, budget);
+        let full = plain[0].len();
         assert_eq!(full, 38, "{sizes:?}");
         // A quarter, a half, then full requests.
         assert_eq!(&sizes[..3], &[9, 19, 38], "{sizes:?}");
@@ -130,7 +131,7 @@ mod tests {
         // Every document once, in order; one more request than the plain plan.
         let flat: Vec<usize> = requests.concat();
         assert_eq!(flat, (0..1000).collect::<Vec<_>>());
-        assert_eq!(requests.len(), plan(&two_hundred_kb, budget).len() + 1);
+        assert_eq!(requests.len(), plain.len() + 1);
         for request in &requests {
             let bytes: u64 = request
                 .iter()
