@@ -1,6 +1,9 @@
 //! Documents for tests and benchmarks, made in code so no fixture files are needed: a valid
 //! one-page PDF (classic xref table, Helvetica text) and a small UBL 2.1 / CIUS-PT invoice.
 
+/// The version line, and a comment of high bytes that marks the file as binary.
+const HEADER: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n";
+
 /// A valid one-page PDF showing `text`.
 pub fn pdf(text: &str) -> Vec<u8> {
     padded_pdf(text, 0)
@@ -48,7 +51,7 @@ pub fn padded_pdf(text: &str, size: usize) -> Vec<u8> {
         image.extend_from_slice(b"\nendstream");
         objects.push(image);
     }
-    append_objects(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec(), &objects)
+    append_objects(HEADER.to_vec(), &objects)
 }
 
 /// `len` bytes of noise, the same for the same `seed` (xorshift64*, seeded from its text).
@@ -135,7 +138,7 @@ mod tests {
             .collect();
         assert_eq!(offsets.len(), 6);
         // Object 1 follows the two header lines: no padding a parser would read line by line.
-        assert_eq!(offsets[0], b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".len());
+        assert_eq!(offsets[0], super::HEADER.len());
         for (i, at) in offsets.into_iter().enumerate() {
             assert!(big[at..].starts_with(format!("{} 0 obj", i + 1).as_bytes()));
         }
@@ -174,5 +177,5 @@ pub fn pdf_pages(pages: &[BlankPage]) -> Vec<u8> {
             page.rotate
         ));
     }
-    append_objects(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec(), &objects)
+    append_objects(HEADER.to_vec(), &objects)
 }
