@@ -195,6 +195,7 @@ fn bench_signs_the_set_three_ways_and_reports_every_figure() {
         "baseline_docs_per_s",
         "lower_bound_docs_per_s",
         "peak_rss_mb",
+        "cpu_floor_s",
     ] {
         assert!(
             shared[rate].as_f64().is_some_and(|r| r > 0.0),
