@@ -885,8 +885,8 @@ pub async fn run(args: BenchArgs) -> Result<bool, String> {
         );
     }
 
-    // Unless split, our client and the sandbox share the same CPUs: (a) cannot end sooner than
-    // their CPU time shared out over them, however well the work overlaps.
+    // (a) cannot end sooner than our client's and the sandbox's CPU time shared out over the CPUs
+    // they may use (with --split-cores, each over its own), however well the work overlaps.
     let cpu_floor_s = match (&usage, ours.counters.cpu_seconds, split) {
         (Some(usage), Some(sandbox), None) => {
             let cpus = std::thread::available_parallelism().map_or(1, usize::from);
