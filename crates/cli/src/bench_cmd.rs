@@ -898,11 +898,11 @@ pub async fn run(args: BenchArgs) -> Result<bool, String> {
         ),
         _ => None,
     };
-    if let Some(floor) = cpu_floor_s {
+    let ours_over_floor = cpu_floor_s.map(|floor| ours.seconds / floor.max(1e-9));
+    if let (Some(floor), Some(over)) = (cpu_floor_s, ours_over_floor) {
         println!(
-            "CPU floor of (a): the two processes' CPU time over their CPUs, {floor:.3} s ({:.2}x the lower bound); ours took {:.2}x the floor",
+            "CPU floor of (a): the two processes' CPU time over their CPUs, {floor:.3} s ({:.2}x the lower bound); ours took {over:.2}x the floor",
             floor / lower.seconds.max(1e-9),
-            ours.seconds / floor.max(1e-9)
         );
     }
 
@@ -933,7 +933,7 @@ pub async fn run(args: BenchArgs) -> Result<bool, String> {
         "sandbox_cpu_ms_per_doc_ours": sandbox_cpu_per_doc(&ours).map(|c| round(c, 3)),
         "sandbox_cpu_ms_per_doc_lower_bound": sandbox_cpu_per_doc(&lower).map(|c| round(c, 3)),
         "cpu_floor_s": cpu_floor_s.map(|f| round(f, 3)),
-        "ours_over_cpu_floor": cpu_floor_s.map(|f| round(ours.seconds / f.max(1e-9), 3)),
+        "ours_over_cpu_floor": ours_over_floor.map(|r| round(r, 3)),
         "warm_up_docs": warmed,
         "request_budget_mb": round(request_budget_mb, 2),
         "rss_over_request_budget": peak_rss.map(|p| round(p / request_budget_mb, 2)),
